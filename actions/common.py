@@ -1,0 +1,50 @@
+"""Helpers shared by the actions: reading the tracker, sending messages."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Sequence
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from assistant.features import Features, default_extractor
+from assistant.knowledge.loader import Knowledge, default_knowledge
+from assistant.knowledge.schema import Muscle
+
+
+def kb() -> Knowledge:
+    return default_knowledge()
+
+
+def message_features(tracker: Tracker) -> Features:
+    """Features of the latest message: our own matcher over the text, plus
+    whatever the trained extractor found (button payloads carry KB ids)."""
+    extractor = default_extractor()
+    text = tracker.latest_message.get("text") or ""
+    from_entities = extractor.from_entities(tracker.latest_message.get("entities") or [])
+    if text.startswith("/"):
+        return from_entities
+    return from_entities.merged(extractor.extract(text))
+
+
+def slot_list(tracker: Tracker, name: str) -> List[str]:
+    value = tracker.get_slot(name)
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def current_muscle(tracker: Tracker, features: Features | None = None) -> Muscle | None:
+    """The muscle the person is asking about: named now, else the one in focus."""
+    if features and features.muscles:
+        return kb().muscles[next(iter(features.muscles))]
+    ident = tracker.get_slot("current_muscle")
+    return kb().muscles.get(ident) if ident else None
+
+
+def send(dispatcher: CollectingDispatcher, messages: Sequence[Dict[str, Any]]) -> None:
+    for message in messages:
+        dispatcher.utter_message(
+            text=message.get("text"),
+            buttons=message.get("buttons") or [],
+            json_message=message.get("custom"),
+            image=message.get("image"),
+        )

@@ -1,0 +1,22 @@
+"""The urgent-care reply for red-flag symptoms (chosen by RedFlagPolicy)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import send
+from assistant import replies
+from assistant.safety import triage
+
+
+class ActionRedFlag(Action):
+    def name(self) -> str:
+        return "action_red_flag"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        send(dispatcher, replies.red_flag_reply(triage(tracker.latest_message.get("text") or "")))
+        return [SlotSet("awaiting", "red_flag")]

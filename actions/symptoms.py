@@ -1,0 +1,58 @@
+"""Symptom description -> likely muscles, or a clarifying question."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import kb, message_features, send, slot_list
+from assistant import replies
+from assistant.features import Features
+from assistant.matching import Status, default_matcher
+
+CLARIFYING = ("area", "sub_area", "sensation")
+
+
+class ActionSuggestMuscles(Action):
+    def name(self) -> str:
+        return "action_suggest_muscles"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        features = message_features(tracker)
+        if tracker.get_slot("awaiting") in CLARIFYING:
+            features = features.merged(Features.from_dict(tracker.get_slot("features")))
+        result = default_matcher().rank(features)
+        remember = SlotSet("features", features.to_dict())
+
+        if result.status is Status.generic_area:
+            send(dispatcher, [replies.clarify_area(kb(), result.generic_area)])
+            return [remember, SlotSet("awaiting", "sub_area")]
+        if result.status is Status.out_of_region:
+            dispatcher.utter_message(text=replies.OUT_OF_REGION)
+            return [SlotSet("awaiting", None)]
+        if result.status is Status.vague:
+            send(dispatcher, [replies.clarify_area(kb(), None)])
+            return [remember, SlotSet("awaiting", "area")]
+        if result.ambiguous and not (features.sensations or features.activities) and tracker.get_slot("awaiting") != "sensation":
+            send(dispatcher, [replies.clarify_sensation(kb())])
+            return [remember, SlotSet("awaiting", "sensation")]
+
+        show_disclaimer = not tracker.get_slot("disclaimer_shown")
+        send(
+            dispatcher,
+            replies.symptom_reply(
+                kb(), result, features, slot_list(tracker, "tools"), slot_list(tracker, "tried"), show_disclaimer
+            ),
+        )
+        ids = [s.muscle_id for s in result.suggestions]
+        return [
+            remember,
+            SlotSet("suggested_muscles", ids),
+            SlotSet("current_muscle", ids[0]),
+            SlotSet("awaiting", None),
+            SlotSet("failed_rounds", 0.0),
+            SlotSet("disclaimer_shown", True),
+        ]

@@ -1,0 +1,230 @@
+"""Loads and cross-checks the knowledge base.
+
+A broken file must fail loudly at start-up with the entry and field named,
+never half-load: every reference between entries and to the vocabulary is
+checked here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterator, List, Tuple
+
+import yaml
+from pydantic import ValidationError
+
+from assistant.knowledge.schema import Area, KnowledgeFile, Muscle, Vocabulary, VocabularyTerm, error_location
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent
+
+CANONICAL_MUSCLES = [
+    "iliopsoas",
+    "tensor_fasciae_latae",
+    "gluteus_maximus",
+    "gluteus_medius",
+    "gluteus_minimus",
+    "piriformis",
+    "rectus_femoris",
+    "vastus_lateralis",
+    "vastus_medialis",
+    "vastus_intermedius",
+    "sartorius",
+    "adductor_longus",
+    "adductor_brevis",
+    "adductor_magnus",
+    "pectineus",
+    "gracilis",
+    "biceps_femoris",
+    "semitendinosus",
+    "semimembranosus",
+    "quadratus_lumborum",
+    "iliocostalis_lumborum",
+    "longissimus_thoracis",
+    "soleus",
+    "gastrocnemius",
+    "masseter",
+    "temporalis",
+    "lateral_pterygoid",
+    "medial_pterygoid",
+]
+
+
+SINGULAR = {
+    "areas": "body area",
+    "sensations": "sensation",
+    "conditions": "condition",
+    "activities": "activity",
+    "tools": "tool",
+    "traits": "trait",
+    "root_cause_factors": "root-cause factor",
+    "muscles": "muscle",
+}
+
+
+class KnowledgeError(ValueError):
+    """The knowledge base is malformed; the message names entry and field."""
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    vocabulary: Vocabulary
+    muscles: Dict[str, Muscle]
+    areas: Dict[str, Area] = field(init=False)
+    _ancestors: Dict[str, Tuple[str, ...]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        areas = {a.id: a for a in self.vocabulary.areas}
+        object.__setattr__(self, "areas", areas)
+        object.__setattr__(self, "_ancestors", {a: _ancestors(areas, a) for a in areas})
+
+    def ancestors(self, area_id: str) -> Tuple[str, ...]:
+        """Every area that `area_id` is part of, transitively."""
+        return self._ancestors[area_id]
+
+    def term(self, kind: str, ident: str) -> VocabularyTerm:
+        for term in getattr(self.vocabulary, kind):
+            if term.id == ident:
+                return term
+        raise KeyError(f"{kind} {ident}")
+
+    def name_of(self, kind: str, ident: str) -> str:
+        if kind == "muscle":
+            return self.muscles[ident].name
+        if kind == "areas":
+            return self.areas[ident].name
+        return self.term(kind, ident).name
+
+
+def _ancestors(areas: Dict[str, Area], area_id: str) -> Tuple[str, ...]:
+    seen: List[str] = []
+    stack = list(areas[area_id].part_of)
+    while stack:
+        parent = stack.pop()
+        if parent not in seen:
+            seen.append(parent)
+            stack.extend(areas[parent].part_of)
+    return tuple(seen)
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise KnowledgeError(f"{path.name}: file not found") from None
+    except yaml.YAMLError as err:
+        raise KnowledgeError(f"{path.name}: not valid YAML: {err}") from None
+
+
+def _validate(model: type, raw: object, path: Path) -> object:
+    try:
+        return model.parse_obj(raw)
+    except ValidationError as err:
+        muscles = raw.get("muscles", []) if isinstance(raw, dict) else []
+        problems = [
+            f"{path.name}: {error_location(e['loc'], muscles if isinstance(muscles, list) else [])}: {e['msg']}"
+            for e in err.errors()
+        ]
+        raise KnowledgeError("\n".join(problems)) from None
+
+
+def _references(muscle: Muscle) -> Iterator[Tuple[str, str, str]]:
+    """(field path, vocabulary kind, id) for every id a muscle refers to."""
+    for i, tp in enumerate(muscle.trigger_points):
+        yield f"trigger_points.{i}.area", "areas", tp.area
+    for i, ref in enumerate(muscle.referral):
+        yield f"referral.{i}.area", "areas", ref.area
+    for i, ident in enumerate(muscle.sensations):
+        yield f"sensations.{i}", "sensations", ident
+    for i, ident in enumerate(muscle.mimics):
+        yield f"mimics.{i}", "conditions", ident
+    for i, ident in enumerate(muscle.aggravated_by):
+        yield f"aggravated_by.{i}", "activities", ident
+    for i, rel in enumerate(muscle.release):
+        yield f"release.{i}.tool", "tools", rel.tool
+    for i, check in enumerate(muscle.check_also):
+        if check.area:
+            yield f"check_also.{i}.area", "areas", check.area
+        if check.muscle:
+            yield f"check_also.{i}.muscle", "muscles", check.muscle
+    for i, trait in enumerate(muscle.traits):
+        yield f"traits.{i}.trait", "traits", trait.trait
+    for i, cause in enumerate(muscle.root_causes):
+        yield f"root_causes.{i}.factor", "root_cause_factors", cause.factor
+
+
+def _check_vocabulary(vocab: Vocabulary, path: Path) -> None:
+    area_ids = {a.id for a in vocab.areas}
+    for kind in ("areas", "conditions", "activities", "sensations", "tools"):
+        seen: Dict[str, str] = {}
+        for term in getattr(vocab, kind):
+            if term.id in seen.values():
+                raise KnowledgeError(f"{path.name}: {kind} '{term.id}': duplicate id")
+            for phrase in [term.name, *term.synonyms]:
+                key = phrase.lower()
+                if key in seen and seen[key] != term.id:
+                    raise KnowledgeError(
+                        f"{path.name}: {kind} '{term.id}', field 'synonyms': '{phrase}' is already used by '{seen[key]}'"
+                    )
+                seen[key] = term.id
+    for area in vocab.areas:
+        for parent in area.part_of:
+            if parent not in area_ids:
+                raise KnowledgeError(f"{path.name}: areas '{area.id}', field 'part_of': unknown area '{parent}'")
+    tool_ids = {t.id for t in vocab.tools}
+    for tool, substitutes in vocab.tool_substitutes.items():
+        for ident in [tool, *substitutes]:
+            if ident not in tool_ids:
+                raise KnowledgeError(f"{path.name}: tool_substitutes '{tool}': unknown tool '{ident}'")
+
+
+def _check_muscles(muscles: List[Muscle], vocab: Vocabulary, path: Path) -> None:
+    known = {
+        "areas": {a.id for a in vocab.areas},
+        "sensations": {t.id for t in vocab.sensations},
+        "conditions": {t.id for t in vocab.conditions},
+        "activities": {t.id for t in vocab.activities},
+        "tools": {t.id for t in vocab.tools},
+        "traits": set(vocab.traits),
+        "root_cause_factors": set(vocab.root_cause_factors),
+        "muscles": {m.id for m in muscles},
+    }
+    seen_ids: set = set()
+    alias_owner: Dict[str, str] = {}
+    for muscle in muscles:
+        where = f"{path.name}: muscle '{muscle.id}'"
+        if muscle.id in seen_ids:
+            raise KnowledgeError(f"{where}, field 'id': duplicate muscle id")
+        seen_ids.add(muscle.id)
+        for field_path, kind, ident in _references(muscle):
+            if ident not in known[kind]:
+                raise KnowledgeError(f"{where}, field '{field_path}': unknown {SINGULAR[kind]} '{ident}'")
+        for i, alias in enumerate([muscle.name, *muscle.aliases]):
+            key = alias.lower()
+            owner = alias_owner.get(key)
+            if owner is not None and owner != muscle.id:
+                field_name = "name" if i == 0 else f"aliases.{i - 1}"
+                raise KnowledgeError(f"{where}, field '{field_name}': '{alias}' is already an alias of '{owner}'")
+            alias_owner[key] = muscle.id
+    missing = [m for m in CANONICAL_MUSCLES if m not in seen_ids]
+    if missing:
+        raise KnowledgeError(f"{path.name}: missing canonical muscles: {', '.join(missing)}")
+
+
+def load_knowledge(directory: Path | None = None) -> Knowledge:
+    """Parse and cross-check vocabulary.yml and muscles.yml from `directory`."""
+    directory = Path(directory) if directory else KNOWLEDGE_DIR
+    vocab_path, muscles_path = directory / "vocabulary.yml", directory / "muscles.yml"
+    vocab = _validate(Vocabulary, _read_yaml(vocab_path), vocab_path)
+    _check_vocabulary(vocab, vocab_path)
+    kb_file = _validate(KnowledgeFile, _read_yaml(muscles_path), muscles_path)
+    _check_muscles(kb_file.muscles, vocab, muscles_path)
+    return Knowledge(vocabulary=vocab, muscles={m.id: m for m in kb_file.muscles})
+
+
+@lru_cache(maxsize=1)
+def default_knowledge() -> Knowledge:
+    """The shipped knowledge base, loaded once per process."""
+    return load_knowledge()

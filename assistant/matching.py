@@ -1,0 +1,174 @@
+"""Symptom features -> ranked muscles with reasons (pure, deterministic).
+
+Scores add up evidence the way a therapist reads a pain map: where it hurts
+(essential zones count double spillover ones), what it is mistaken for, what
+sets it off, and how it feels. A muscle named outright wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+from typing import Dict, FrozenSet, List, Tuple
+
+from assistant.features import Features
+from assistant.knowledge.loader import Knowledge, default_knowledge
+from assistant.knowledge.schema import Muscle, ReferralKind
+from assistant.textmatch import phrase_stems
+
+NAMED = 20.0
+ESSENTIAL = 3.0
+SPILLOVER = 1.5
+TRIGGER_POINT_SPOT = 1.0
+CONDITION = 3.0
+ACTIVITY = 1.5
+SENSATION = 0.75
+SYMPTOM = 3.0
+# How much a zone counts when the person named a broader or narrower area.
+USER_BROADER = 0.6  # "knee" vs a zone on the inside of the knee
+USER_NARROWER = 0.7  # "inside of the knee" vs a zone covering the whole knee
+MIN_EVIDENCE = 1.5
+
+# Words too common in symptom phrases to count as evidence on their own.
+_WEAK = frozenset(phrase_stems("pain hurt hurts ache feel feels get gets when on of in to and at after up down out"))
+
+
+class Status(str, Enum):
+    ok = "ok"
+    vague = "vague"  # nothing usable: ask where it hurts
+    generic_area = "generic_area"  # only "knee"/"hip"/"leg": ask which part
+    out_of_region = "out_of_region"  # neck, shoulder...: not what we cover
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    muscle_id: str
+    name: str
+    score: float
+    raw: float
+    why: str
+    reasons: Tuple[Tuple[str, str], ...]  # (kind, user's words or KB phrase)
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    status: Status
+    suggestions: Tuple[Suggestion, ...] = ()
+    generic_area: str | None = None
+    # More muscles tie with the best one than we can show: a sensation or an
+    # activity would separate them.
+    ambiguous: bool = False
+
+
+class Matcher:
+    def __init__(self, kb: Knowledge):
+        self.kb = kb
+        self._symptoms: Dict[str, List[Tuple[str, FrozenSet[str]]]] = {
+            m.id: [(s, frozenset(phrase_stems(s)) - _WEAK) for s in m.symptoms] for m in kb.muscles.values()
+        }
+        self._covered = {r.area for m in kb.muscles.values() for r in m.referral} | {
+            tp.area for m in kb.muscles.values() for tp in m.trigger_points
+        }
+
+    def area_relation(self, user_area: str, zone: str) -> float:
+        if user_area == zone:
+            return 1.0
+        if user_area in self.kb.ancestors(zone):
+            return USER_BROADER
+        if zone in self.kb.ancestors(user_area):
+            return USER_NARROWER
+        return 0.0
+
+    def _area_score(self, muscle: Muscle, user_area: str) -> float:
+        best = 0.0
+        for ref in muscle.referral:
+            weight = ESSENTIAL if ref.kind is ReferralKind.essential else SPILLOVER
+            best = max(best, weight * self.area_relation(user_area, ref.area))
+        for tp in muscle.trigger_points:
+            best = max(best, TRIGGER_POINT_SPOT * self.area_relation(user_area, tp.area))
+        return best
+
+    def _symptom_score(self, muscle_id: str, stems: FrozenSet[str]) -> Tuple[float, str | None]:
+        best, phrase = 0.0, None
+        for text, words in self._symptoms[muscle_id]:
+            overlap = len(words & stems)
+            if overlap >= 2 and words:
+                similarity = overlap / len(words)
+                if similarity >= 0.5 and similarity > best:
+                    best, phrase = similarity, text
+        return SYMPTOM * best, phrase
+
+    def score(self, muscle: Muscle, features: Features, stems: FrozenSet[str]) -> Tuple[float, List[Tuple[float, str, str]]]:
+        evidence: List[Tuple[float, str, str]] = []
+        if muscle.id in features.muscles:
+            evidence.append((NAMED, "muscle", features.muscles[muscle.id]))
+        for area, surface in features.areas.items():
+            evidence.append((self._area_score(muscle, area), "area", surface))
+        for ident, surface in features.conditions.items():
+            evidence.append((CONDITION if ident in muscle.mimics else 0.0, "condition", surface))
+        for ident, surface in features.activities.items():
+            evidence.append((ACTIVITY if ident in muscle.aggravated_by else 0.0, "activity", surface))
+        for ident, surface in features.sensations.items():
+            evidence.append((SENSATION if ident in muscle.sensations else 0.0, "sensation", surface))
+        symptom, phrase = self._symptom_score(muscle.id, stems)
+        if phrase:
+            evidence.append((symptom, "symptom", phrase))
+        evidence = [e for e in evidence if e[0] > 0]
+        return sum(w for w, _, _ in evidence), evidence
+
+    def _status(self, features: Features, best: float) -> Tuple[Status, str | None]:
+        if features.muscles or features.conditions:
+            return Status.ok, None
+        specific = [a for a in features.areas if not self.kb.areas[a].generic]
+        covered = [a for a in specific if self._related_to_covered(a)]
+        generic = [a for a in features.areas if self.kb.areas[a].generic]
+        if covered and best >= MIN_EVIDENCE:
+            return Status.ok, None
+        if generic and (features.sensations or features.activities) and best >= MIN_EVIDENCE:
+            return Status.ok, None
+        if generic and not covered:
+            return Status.generic_area, generic[0]
+        if specific and not covered:
+            return Status.out_of_region, None
+        return (Status.ok, None) if best >= 2 * MIN_EVIDENCE else (Status.vague, None)
+
+    def _related_to_covered(self, area: str) -> bool:
+        return any(self.area_relation(area, zone) > 0 for zone in self._covered)
+
+    def rank(self, features: Features, limit: int = 3) -> MatchResult:
+        stems = frozenset(features.stems)
+        scored = []
+        for order, muscle in enumerate(self.kb.muscles.values()):
+            raw, evidence = self.score(muscle, features, stems)
+            if raw > 0:
+                scored.append((-raw, order, muscle, evidence))
+        scored.sort(key=lambda item: (item[0], item[1]))
+        best = -scored[0][0] if scored else 0.0
+        status, generic = self._status(features, best)
+        if status is not Status.ok or not scored:
+            return MatchResult(status=status if scored or status is not Status.ok else Status.vague, generic_area=generic)
+        suggestions = tuple(_suggestion(m, -neg, ev) for neg, _, m, ev in scored[:limit])
+        ambiguous = len(scored) > limit and -scored[limit][0] >= best
+        return MatchResult(status=Status.ok, suggestions=suggestions, ambiguous=ambiguous)
+
+
+def _suggestion(muscle: Muscle, raw: float, evidence: List[Tuple[float, str, str]]) -> Suggestion:
+    ordered = sorted(evidence, key=lambda e: -e[0])
+    words: List[str] = []
+    for _, _, surface in ordered:
+        if surface not in words:
+            words.append(surface)
+    return Suggestion(
+        muscle_id=muscle.id,
+        name=muscle.name,
+        score=round(raw / (raw + 4.0), 2),
+        raw=round(raw, 3),
+        why=", ".join(words[:2]),
+        reasons=tuple((kind, surface) for _, kind, surface in ordered),
+    )
+
+
+@lru_cache(maxsize=1)
+def default_matcher() -> Matcher:
+    return Matcher(default_knowledge())

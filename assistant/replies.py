@@ -1,0 +1,370 @@
+"""Reply content for every channel (pure: dicts, no Rasa).
+
+A message is a dict with any of "text", "buttons" ([{title, payload}]) and
+"custom" (machine-readable payload). Channels render what they can.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Dict, Iterable, List, Sequence, Tuple
+
+from assistant.features import Features
+from assistant.knowledge.loader import Knowledge
+from assistant.knowledge.schema import Muscle, ReferralKind, Release
+from assistant.matching import MatchResult, Suggestion
+from assistant.safety import Triage
+
+Message = Dict[str, object]
+
+DISCLAIMER = (
+    "_This is self-care information, not a diagnosis. If the pain is severe, keeps getting worse, "
+    "or hasn't improved after two weeks of gentle work, please see a doctor or physiotherapist._"
+)
+ROOT_CAUSE_REMINDER = "A trigger point that keeps coming back has a reason. Worth fixing:"
+ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
+EASE_WORDS = {"easy": "easy", "moderate": "takes some practice", "hard": "intense"}
+
+# Areas offered when we don't know where it hurts yet: lay titles, best
+# spread over the regions we cover.
+AREA_BUTTONS = (
+    "side_of_hip",
+    "buttock",
+    "groin",
+    "front_of_thigh",
+    "outside_of_thigh",
+    "inside_of_thigh",
+    "back_of_thigh",
+    "knee",
+    "lower_back",
+    "calf",
+    "jaw",
+)
+SENSATION_BUTTONS = ("ache", "burning", "sharp", "numbness", "stiffness", "buckling")
+
+
+def payload(intent: str, **entities: str) -> str:
+    return f"/{intent}" + (json.dumps(entities) if entities else "")
+
+
+def button(title: str, intent: str, **entities: str) -> Dict[str, str]:
+    return {"title": title, "payload": payload(intent, **entities)}
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _areas_text(kb: Knowledge, muscle: Muscle, kind: ReferralKind) -> str:
+    names = [kb.areas[r.area].name for r in muscle.referral if r.kind is kind]
+    return _join(names)
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(dict.fromkeys(items))
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def why_line(kb: Knowledge, suggestion: Suggestion) -> str:
+    """One line tying a muscle to the person's own words."""
+    muscle = kb.muscles[suggestion.muscle_id]
+    parts = []
+    for kind, surface in suggestion.reasons[:2]:
+        if kind == "muscle":
+            parts.append(f"you named it (\u201c{surface}\u201d)")
+        elif kind == "area":
+            parts.append(f"it often sends pain to where you feel it (\u201c{surface}\u201d)")
+        elif kind == "condition":
+            parts.append(f"its pain is often mistaken for {surface}")
+        elif kind == "activity":
+            parts.append(f"{surface} tends to set it off")
+        elif kind == "sensation":
+            parts.append(f"it can feel like that (\u201c{surface}\u201d)")
+        elif kind == "symptom":
+            parts.append(f"a classic sign is \u201c{surface}\u201d")
+    reason = "; ".join(parts) if parts else f"its pain zone covers the {_areas_text(kb, muscle, ReferralKind.essential)}"
+    return f"**{muscle.name}**: {reason}."
+
+
+def suggestions_payload(kb: Knowledge, result: MatchResult, features: Features) -> Dict[str, object]:
+    muscles = []
+    for s in result.suggestions:
+        muscle = kb.muscles[s.muscle_id]
+        release = choose_method(kb, muscle, [], [])
+        muscles.append(
+            {
+                "id": s.muscle_id,
+                "name": s.name,
+                "score": s.score,
+                "why": s.why,
+                "zones": [{"area": r.area, "kind": r.kind.value} for r in muscle.referral],
+                "release_tip": release[0].steps[0] if release else None,
+                "caution": muscle.cautions[0].text if muscle.cautions else None,
+            }
+        )
+    return {"type": "muscle_suggestions", "red_flag": False, "side": features.side, "muscles": muscles}
+
+
+def method_label(kb: Knowledge, release: Release) -> str:
+    return kb.term("tools", release.tool).name
+
+
+def choose_method(kb: Knowledge, muscle: Muscle, tools: Sequence[str], tried: Sequence[str]) -> Tuple[Release, str | None] | None:
+    """Best release method for the tools at hand, skipping ones tried.
+
+    Returns the method and, when the person's tool only stands in for the
+    method's tool, a note saying how to adapt."""
+    usable = [r for r in muscle.release if not r.discouraged and f"{muscle.id}:{r.tool}" not in tried]
+    if not usable:
+        return None
+    if tools:
+        for r in usable:
+            if r.tool in tools:
+                return r, None
+        for tool in tools:
+            for substitute in kb.vocabulary.tool_substitutes.get(tool, []):
+                for r in usable:
+                    if r.tool == substitute:
+                        have = kb.term("tools", tool).name
+                        return r, f"Your {have} can do the job of the {method_label(kb, r)} here."
+    easiest = sorted(usable, key=lambda r: list(EASE_WORDS).index(r.ease.value))
+    return easiest[0], None
+
+
+def release_message(kb: Knowledge, muscle: Muscle, tools: Sequence[str], tried: Sequence[str]) -> Message:
+    chosen = choose_method(kb, muscle, tools, tried)
+    if chosen is None:
+        return {
+            "text": (
+                f"I've run out of self-release methods for the {muscle.name} that you haven't tried. "
+                "Time to look for what keeps it tight, or to have a physiotherapist or massage therapist check it."
+            )
+        }
+    release, note = chosen
+    steps = "\n".join(f"{i}. {step}" for i, step in enumerate(release.steps, 1))
+    lines = [f"**Releasing the {muscle.name}** with a {method_label(kb, release)} ({EASE_WORDS[release.ease.value]}):", steps]
+    if note:
+        lines.insert(1, note)
+    if tools and release.tool not in tools and note is None:
+        lines.insert(1, "I don't have a method for exactly what you have, so here is the gentlest one.")
+    for caution in muscle.cautions[:2]:
+        lines.append(f"\u26a0\ufe0f Careful: {caution.text}")
+    lines.append("Stop if you feel sharp, electric or numb sensations: that's a nerve, not a knot.")
+    return {"text": "\n".join(lines)}
+
+
+def check_also_text(kb: Knowledge, muscle: Muscle) -> str | None:
+    items = []
+    for check in muscle.check_also[:3]:
+        if check.muscle:
+            items.append(f"{kb.muscles[check.muscle].name} ({check.why[:1].lower() + check.why[1:].rstrip('.')})")
+        elif check.area:
+            side = f"{check.side} " if check.side and check.side != "same" else ""
+            items.append(f"your {side}{kb.areas[check.area].name} ({check.why[:1].lower() + check.why[1:].rstrip('.')})")
+    return "Also worth checking: " + "; ".join(items) + "." if items else None
+
+
+def root_cause_lines(kb: Knowledge, muscle: Muscle, limit: int = 2) -> List[str]:
+    return [f"\u2022 {_cap(kb.vocabulary.root_cause_factors[c.factor])}: {c.text}" for c in muscle.root_causes[:limit]]
+
+
+def symptom_reply(
+    kb: Knowledge,
+    result: MatchResult,
+    features: Features,
+    tools: Sequence[str],
+    tried: Sequence[str],
+    show_disclaimer: bool,
+) -> List[Message]:
+    top = kb.muscles[result.suggestions[0].muscle_id]
+    heard = _join(list(features.areas.values()) + list(features.activities.values())[:1]) or "what you describe"
+    listing = "\n".join(f"{i}. {why_line(kb, s)}" for i, s in enumerate(result.suggestions, 1))
+    messages: List[Message] = [
+        {
+            "text": f"From {_quote_if_words(heard)}, these muscles are the most likely sources, worth checking in this order:\n{listing}"
+        },
+        {"custom": suggestions_payload(kb, result, features)},
+        release_message(kb, top, tools, tried),
+    ]
+    closing = [check_also_text(kb, top), ROOT_CAUSE_REMINDER, *root_cause_lines(kb, top)]
+    if show_disclaimer:
+        closing.append(DISCLAIMER)
+    buttons = [button("Why does it keep coming back?", "ask_root_cause")]
+    if len(result.suggestions) > 1:
+        buttons.insert(0, button(f"Show the {result.suggestions[1].name}", "ask_more", ordinal="2"))
+    buttons.append(button("I tried that already", "tried_already"))
+    messages.append({"text": "\n".join(line for line in closing if line), "buttons": buttons})
+    return messages
+
+
+def _quote_if_words(heard: str) -> str:
+    return heard if heard == "what you describe" else f"\u201c{heard}\u201d"
+
+
+def clarify_area(kb: Knowledge, generic_area: str | None) -> Message:
+    if generic_area:
+        children = [a for a in kb.vocabulary.areas if generic_area in a.part_of and not a.generic]
+        name = kb.areas[generic_area].name
+        return {
+            "text": f"Which part of the {name} is it? Pointing at the exact spot makes a big difference.",
+            "buttons": [button(_cap(a.name), "describe_symptom", body_part=a.id) for a in children[:8]],
+        }
+    return {
+        "text": "I'd like to help you find the culprit. Where do you feel it most?",
+        "buttons": [button(_cap(kb.areas[a].name), "describe_symptom", body_part=a) for a in AREA_BUTTONS],
+    }
+
+
+def clarify_sensation(kb: Knowledge) -> Message:
+    return {
+        "text": "And what does it feel like, or when is it worst?",
+        "buttons": [button(_cap(kb.term("sensations", s).name), "describe_symptom", sensation=s) for s in SENSATION_BUTTONS],
+    }
+
+
+OUT_OF_REGION = (
+    "I only know the muscles of the lower back, hips, thighs, knees, calves and jaw, so I can't say much "
+    "about that spot. If it's in one of those areas too, tell me where and what it feels like."
+)
+
+
+def muscle_info(kb: Knowledge, muscle: Muscle) -> List[Message]:
+    spots = _join([tp.location for tp in muscle.trigger_points[:2]])
+    lines = [
+        f"**{muscle.name}** ({', '.join(muscle.aliases[:3])}): {muscle.summary.strip()}",
+        f"Trigger points usually sit {spots}.",
+        f"They mostly send pain to the {_areas_text(kb, muscle, ReferralKind.essential)}"
+        + (
+            f", sometimes spilling into the {_areas_text(kb, muscle, ReferralKind.spillover)}."
+            if any(r.kind is ReferralKind.spillover for r in muscle.referral)
+            else "."
+        ),
+    ]
+    if muscle.mimics:
+        mimics = _join([kb.term("conditions", c).name for c in muscle.mimics[:3]])
+        lines.append(f"Its pain is often mistaken for {mimics}.")
+    lines += [f"\u2022 {t.text}" for t in muscle.traits[:2]]
+    return [
+        {
+            "text": "\n".join(lines),
+            "buttons": [
+                button(f"How do I release the {muscle.name}?", "ask_release", muscle=muscle.id),
+                button("Why does it keep coming back?", "ask_root_cause", muscle=muscle.id),
+            ],
+        }
+    ]
+
+
+def root_cause_reply(kb: Knowledge, muscles: Iterable[Muscle]) -> Message:
+    muscles = list(muscles)
+    if not muscles:
+        return {
+            "text": (
+                "Trigger points come back when something keeps loading the muscle: how you sleep and sit, "
+                "clenching the jaw, weak partner muscles that make it overwork, or a sudden jump in training. "
+                "Tell me where it hurts and I'll point to the usual suspects for that muscle."
+            )
+        }
+    lines = [ROOT_CAUSE_REMINDER]
+    seen = set()
+    for muscle in muscles[:2]:
+        for cause in muscle.root_causes[:3]:
+            if cause.text not in seen:
+                seen.add(cause.text)
+                lines.append(f"\u2022 {_cap(kb.vocabulary.root_cause_factors[cause.factor])} ({muscle.name}): {cause.text}")
+    habit = [
+        t.text
+        for m in muscles[:2]
+        for t in m.traits
+        if t.trait in ("habit_driven", "resolves_when_others_fixed", "not_root_cause")
+    ]
+    lines += habit[:2]
+    lines.append("Releasing brings relief; fixing the reason it formed is what keeps it away.")
+    return {"text": "\n".join(lines)}
+
+
+def tried_reply(
+    kb: Knowledge, muscle: Muscle, next_muscle: Muscle | None, tools: Sequence[str], tried: Sequence[str], failed_rounds: int
+) -> List[Message]:
+    if failed_rounds >= 2:
+        return [
+            {
+                "text": (
+                    "I'm sorry it's still there after a couple of rounds. When releases don't hold, something keeps re-creating "
+                    "the trigger point, so it's worth looking for the root cause, and a physiotherapist, doctor or experienced "
+                    "massage therapist can test what self-treatment can't."
+                ),
+                "buttons": [button("Why does it keep coming back?", "ask_root_cause")],
+            }
+        ]
+    if choose_method(kb, muscle, tools, tried):
+        return [{"text": "Thanks for trying. Let's try a different way in:"}, release_message(kb, muscle, tools, tried)]
+    if next_muscle:
+        return [
+            {"text": f"Then the {muscle.name} may not be the main culprit. Let's check the {next_muscle.name}."},
+            release_message(kb, next_muscle, tools, tried),
+        ]
+    return [release_message(kb, muscle, tools, tried)]
+
+
+def red_flag_reply(result: Triage) -> List[Message]:
+    text = (
+        f"\u26a0\ufe0f I need to stop here: {result.reason}. That is not something to massage away. "
+        f"{result.advice} Please don't use self-massage on it until a doctor has checked you."
+    )
+    return [
+        {"text": text},
+        {"custom": {"type": "red_flag", "reason": result.reason, "rule": result.rule_id}},
+        {
+            "text": "If I misread you and it's not that, just tell me, and we can go on.",
+            "buttons": [
+                button("It's not that", "deny"),
+            ],
+        },
+    ]
+
+
+# Everyone has these, whatever else they lack.
+ALWAYS_AT_HAND = ["thumb", "hands"]
+TOOL_BUTTONS = ("thumb", "tennis_ball", "lacrosse_ball", "kong_ball", "foam_roller", "chair_and_ball")
+
+DELETED = (
+    "Done. I've deleted this conversation and everything I noted in it (where it hurts, the muscles we looked at, "
+    "what you tried). If you write again, we start from a blank page."
+)
+
+
+def tool_names(kb: Knowledge, tools: Sequence[str]) -> str:
+    return _join([f"your {kb.term('tools', t).name}" for t in tools])
+
+
+def ask_tools(kb: Knowledge) -> Message:
+    return {
+        "text": "What do you have at hand? A thumb and hands always work; a ball reaches the deeper spots.",
+        "buttons": [button(_cap(kb.term("tools", t).name), "ask_tools", tool=t) for t in TOOL_BUTTONS],
+    }
+
+
+def yes_no_reply(awaiting: Optional[str], affirmed: bool) -> Message:
+    if awaiting == "red_flag":
+        if affirmed:
+            return {"text": "Then please don't wait: get checked today, or call your emergency number if it's severe or sudden. I'll be here afterwards."}
+        return {"text": (
+            "Thanks for telling me. If any of those signs do show up, please get checked the same day. "
+            "Now, where does it hurt, and what does it feel like?"
+        )}
+    if affirmed:
+        return {"text": "Great. Tell me where it hurts, or ask me how to release a muscle."}
+    return {"text": "No problem. Is there anything else about your pain I can help with?"}
+
+
+def not_understood() -> Message:
+    return {
+        "text": (
+            "Sorry, I didn't catch that. I understand plain-English descriptions of pain in the lower back, hips, "
+            "thighs, knees, calves and jaw, like \u201cmy knee buckles on the stairs\u201d or \u201cthe outside of my hip aches at night\u201d."
+        ),
+        "buttons": [button("Where can it hurt?", "help"), button("What is a trigger point?", "ask_what_is_trigger_point")],
+    }
