@@ -88,10 +88,13 @@ class ActionMore(Action):
         suggestion = suggestions[index]
         muscle = kb().muscles[suggestion.muscle_id]
         number = replies.ORDINALS.get(index + 1, f"number {index + 1}")
-        send(dispatcher, [
-            {"text": f"The {number} candidate: {replies.why_line(kb(), suggestion)}"},
-            replies.release_message(kb(), muscle, slot_list(tracker, "tools"), slot_list(tracker, "tried")),
-        ])
+        send(
+            dispatcher,
+            [
+                {"text": f"The {number} candidate: {replies.why_line(kb(), suggestion)}"},
+                replies.release_message(kb(), muscle, slot_list(tracker, "tools"), slot_list(tracker, "tried")),
+            ],
+        )
         return [SlotSet("current_muscle", muscle.id), SlotSet("suggested_muscles", ids)]
 
 

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import kb, message_features, send, slot_list
 from assistant import replies
 from assistant.features import Features
-from assistant.matching import Status, default_matcher
+from assistant.matching import Status, default_matcher, has_detail
 
 CLARIFYING = ("area", "sub_area", "sensation")
 
@@ -36,7 +36,7 @@ class ActionSuggestMuscles(Action):
         if result.status is Status.vague:
             send(dispatcher, [replies.clarify_area(kb(), None)])
             return [remember, SlotSet("awaiting", "area")]
-        if result.ambiguous and not (features.sensations or features.activities) and tracker.get_slot("awaiting") != "sensation":
+        if result.ambiguous and not has_detail(features) and tracker.get_slot("awaiting") != "sensation":
             send(dispatcher, [replies.clarify_sensation(kb())])
             return [remember, SlotSet("awaiting", "sensation")]
 

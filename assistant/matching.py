@@ -34,6 +34,15 @@ MIN_EVIDENCE = 1.5
 _WEAK = frozenset(phrase_stems("pain hurt hurts ache feel feels get gets when on of in to and at after up down out"))
 
 
+# "Hurts" and "pain" say nothing about which muscle it is.
+UNINFORMATIVE_SENSATIONS = frozenset({"ache"})
+
+
+def has_detail(features: Features) -> bool:
+    """Does the message say how it feels or what sets it off?"""
+    return bool(features.activities) or any(s not in UNINFORMATIVE_SENSATIONS for s in features.sensations)
+
+
 class Status(str, Enum):
     ok = "ok"
     vague = "vague"  # nothing usable: ask where it hurts
@@ -125,7 +134,7 @@ class Matcher:
         generic = [a for a in features.areas if self.kb.areas[a].generic]
         if covered and best >= MIN_EVIDENCE:
             return Status.ok, None
-        if generic and (features.sensations or features.activities) and best >= MIN_EVIDENCE:
+        if generic and has_detail(features) and best >= MIN_EVIDENCE:
             return Status.ok, None
         if generic and not covered:
             return Status.generic_area, generic[0]

@@ -347,14 +347,18 @@ def ask_tools(kb: Knowledge) -> Message:
     }
 
 
-def yes_no_reply(awaiting: Optional[str], affirmed: bool) -> Message:
+def yes_no_reply(awaiting: str | None, affirmed: bool) -> Message:
     if awaiting == "red_flag":
         if affirmed:
-            return {"text": "Then please don't wait: get checked today, or call your emergency number if it's severe or sudden. I'll be here afterwards."}
-        return {"text": (
-            "Thanks for telling me. If any of those signs do show up, please get checked the same day. "
-            "Now, where does it hurt, and what does it feel like?"
-        )}
+            return {
+                "text": "Then please don't wait: get checked today, or call your emergency number if it's severe or sudden. I'll be here afterwards."
+            }
+        return {
+            "text": (
+                "Thanks for telling me. If any of those signs do show up, please get checked the same day. "
+                "Now, where does it hurt, and what does it feel like?"
+            )
+        }
     if affirmed:
         return {"text": "Great. Tell me where it hurts, or ask me how to release a muscle."}
     return {"text": "No problem. Is there anything else about your pain I can help with?"}

@@ -261,6 +261,8 @@ IRREGULAR = {
     "legs": "leg",
     "can't": "cant",
     "cannot": "cant",
+    "couldn't": "cant",
+    "couldnt": "cant",
     "won't": "wont",
     "don't": "dont",
     "didn't": "didnt",
@@ -379,11 +381,14 @@ class PhraseIndex:
 
     def _correct(self, word: str) -> str:
         """Closest known stem for an unknown word, or the word itself."""
-        if word in self.known or len(word) < 4 or word.isdigit():
+        if word in self.known or len(word) < 3 or word.isdigit():
             return word
         limit = 1 if len(word) < 7 else 2
+        # Three-letter words only gain a dropped letter ("kne", "dwn"): any
+        # other change would turn "him" into "hip".
+        lengths = [4] if len(word) == 3 else range(len(word) - limit, len(word) + limit + 1)
         best: str | None = None
-        for length in range(len(word) - limit, len(word) + limit + 1):
+        for length in lengths:
             for candidate in self._buckets.get((word[:1], length), ()):
                 closer = best is None or abs(len(candidate) - len(word)) < abs(len(best) - len(word))
                 if closer and len(candidate) >= 3 and edit_distance_at_most(word, candidate, limit):
@@ -469,6 +474,8 @@ NEGATIONS = frozenset(
 )
 AFTER_NEGATIONS = frozenset(["fine", "normal", "ok", "okay", "good", "none", "gone"])
 _CLAUSE_BREAK = re.compile(r"[.;!?,:]|\bbut\b|\bhowever\b|\bthough\b|\balthough\b|\bexcept\b")
+# "shortness of breath? no." answers its own question.
+_ANSWERED_NO = re.compile(r"\W*\?\W*(no|nope|nah|none|not really|never)\b")
 _WORD = re.compile(r"[a-z']+")
 
 
@@ -480,6 +487,8 @@ def is_negated(folded: str, match: PhraseMatch) -> bool:
     if any(w in NEGATIONS for w in _WORD.findall(clause_before)[-4:]):
         return True
     after = folded[match.end :]
+    if _ANSWERED_NO.match(after):
+        return True
     cut = _CLAUSE_BREAK.search(after)
     clause_after = after[: cut.start()] if cut else after
     words = [

@@ -1,0 +1,1 @@
+"""Rasa input/output channels (the only place besides nlp/ that imports Rasa)."""

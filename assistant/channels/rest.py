@@ -1,0 +1,89 @@
+"""REST channel with input checks and a polite reply when actions fail.
+
+Rasa's own REST channel logs the message text on errors, turns bad JSON into
+a 500 and answers nothing when the action server is down; this one does not.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable, Dict
+
+import rasa.core.actions.action
+import rasa.utils.endpoints
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from assistant.channels.guard import ACTIONS_DOWN, clean_text, precheck
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ACTION_TIMEOUT = 4.0
+
+
+def set_action_timeout(seconds: float) -> None:
+    """Rasa waits 5 minutes for a hung action server; a person won't."""
+    rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = seconds
+    rasa.utils.endpoints.DEFAULT_REQUEST_TIMEOUT = seconds
+
+
+def bad_request(reason: str) -> HTTPResponse:
+    return response.json({"error": reason}, status=400)
+
+
+def parse_request(request: Request) -> tuple[str | None, str | None, dict | None, str | None]:
+    """(sender, text, metadata, error) from a REST body, without raising."""
+    try:
+        body = request.json
+    except Exception:
+        return None, None, None, "the body must be JSON"
+    if not isinstance(body, dict):
+        return None, None, None, "the body must be a JSON object with 'sender' and 'message'"
+    sender, message, metadata = body.get("sender", "default"), body.get("message"), body.get("metadata")
+    if isinstance(sender, bool) or not isinstance(sender, (str, int)) or not str(sender).strip() or len(str(sender)) > 128:
+        return None, None, None, "'sender' must be a non-empty string of at most 128 characters"
+    if not isinstance(message, str):
+        return None, None, None, "'message' must be a string"
+    return str(sender), message, metadata if isinstance(metadata, dict) else None, None
+
+
+class SafeRestInput(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
+        set_action_timeout(float((credentials or {}).get("action_timeout") or DEFAULT_ACTION_TIMEOUT))
+        return cls()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("safe_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            sender, message, metadata, error = parse_request(request)
+            if error:
+                return bad_request(error)
+            text = clean_text(message or "")
+            early = precheck(text)
+            if early:
+                return response.json([{"recipient_id": sender, "text": early}])
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
+            except Exception:
+                # Never log the message: it is health data.
+                logger.exception("Handling a REST message failed.")
+            if not collector.messages:
+                collector.messages.append({"recipient_id": sender, "text": ACTIONS_DOWN})
+            return response.json(collector.messages)
+
+        return webhook

@@ -1,0 +1,1 @@
+"""Rasa plug-ins (policy, tracker store) and the spaCy pipeline builder."""
