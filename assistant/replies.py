@@ -22,6 +22,8 @@ DISCLAIMER = (
     "or hasn't improved after two weeks of gentle work, please see a doctor or physiotherapist._"
 )
 ROOT_CAUSE_REMINDER = "A trigger point that keeps coming back has a reason. Worth fixing:"
+# Everyone has these, whatever else they lack.
+ALWAYS_AT_HAND = ["thumb", "hands"]
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
 EASE_WORDS = {"easy": "easy", "moderate": "takes some practice", "hard": "intense"}
 
@@ -111,6 +113,11 @@ def method_label(kb: Knowledge, release: Release) -> str:
     return kb.term("tools", release.tool).name
 
 
+def with_tool(kb: Knowledge, tool: str) -> str:
+    article = "your" if tool in ALWAYS_AT_HAND else "a"
+    return f"with {article} {kb.term('tools', tool).name}"
+
+
 def choose_method(kb: Knowledge, muscle: Muscle, tools: Sequence[str], tried: Sequence[str]) -> Tuple[Release, str | None] | None:
     """Best release method for the tools at hand, skipping ones tried.
 
@@ -120,15 +127,19 @@ def choose_method(kb: Knowledge, muscle: Muscle, tools: Sequence[str], tried: Se
     if not usable:
         return None
     if tools:
-        for r in usable:
-            if r.tool in tools:
-                return r, None
+        for tool in tools:
+            for r in usable:
+                if r.tool == tool:
+                    return r, None
         for tool in tools:
             for substitute in kb.vocabulary.tool_substitutes.get(tool, []):
                 for r in usable:
                     if r.tool == substitute:
                         have = kb.term("tools", tool).name
                         return r, f"Your {have} can do the job of the {method_label(kb, r)} here."
+        for r in usable:
+            if r.tool in ALWAYS_AT_HAND:
+                return r, None
     easiest = sorted(usable, key=lambda r: list(EASE_WORDS).index(r.ease.value))
     return easiest[0], None
 
@@ -144,10 +155,10 @@ def release_message(kb: Knowledge, muscle: Muscle, tools: Sequence[str], tried: 
         }
     release, note = chosen
     steps = "\n".join(f"{i}. {step}" for i, step in enumerate(release.steps, 1))
-    lines = [f"**Releasing the {muscle.name}** with a {method_label(kb, release)} ({EASE_WORDS[release.ease.value]}):", steps]
+    lines = [f"**Releasing the {muscle.name}** {with_tool(kb, release.tool)} ({EASE_WORDS[release.ease.value]}):", steps]
     if note:
         lines.insert(1, note)
-    if tools and release.tool not in tools and note is None:
+    if tools and release.tool not in [*tools, *ALWAYS_AT_HAND] and note is None:
         lines.insert(1, "I don't have a method for exactly what you have, so here is the gentlest one.")
     for caution in muscle.cautions[:2]:
         lines.append(f"\u26a0\ufe0f Careful: {caution.text}")
@@ -179,11 +190,10 @@ def symptom_reply(
     show_disclaimer: bool,
 ) -> List[Message]:
     top = kb.muscles[result.suggestions[0].muscle_id]
-    heard = _join(list(features.areas.values()) + list(features.activities.values())[:1]) or "what you describe"
     listing = "\n".join(f"{i}. {why_line(kb, s)}" for i, s in enumerate(result.suggestions, 1))
     messages: List[Message] = [
         {
-            "text": f"From {_quote_if_words(heard)}, these muscles are the most likely sources, worth checking in this order:\n{listing}"
+            "text": f"{heard_intro(features)}these muscles are the most likely sources, worth checking in this order:\n{listing}"
         },
         {"custom": suggestions_payload(kb, result, features)},
         release_message(kb, top, tools, tried),
@@ -199,17 +209,27 @@ def symptom_reply(
     return messages
 
 
-def _quote_if_words(heard: str) -> str:
-    return heard if heard == "what you describe" else f"\u201c{heard}\u201d"
+def heard_intro(features: Features) -> str:
+    """Echo the person's own words so they can see what I understood."""
+    words = [*features.areas.values(), *features.sensations.values(), *features.activities.values(), *features.conditions.values()]
+    words = [w for w in dict.fromkeys(words) if w not in ("pain", "hurts", "hurt", "painful")]
+    return f"Going by what you told me ({', '.join(words[:4])}), " if words else "Going by what you told me, "
+
+
+def sub_areas(kb: Knowledge, generic_area: str) -> List[str]:
+    """The parts of a broad area to offer as buttons, at most eight."""
+    children = [a.id for a in kb.vocabulary.areas if generic_area in a.part_of]
+    if len(children) >= 3 and len(children) <= 8:
+        return children
+    return [a for a in AREA_BUTTONS if generic_area in kb.ancestors(a)][:8]
 
 
 def clarify_area(kb: Knowledge, generic_area: str | None) -> Message:
     if generic_area:
-        children = [a for a in kb.vocabulary.areas if generic_area in a.part_of and not a.generic]
         name = kb.areas[generic_area].name
         return {
             "text": f"Which part of the {name} is it? Pointing at the exact spot makes a big difference.",
-            "buttons": [button(_cap(a.name), "describe_symptom", body_part=a.id) for a in children[:8]],
+            "buttons": [button(_cap(kb.areas[a].name), "describe_symptom", body_part=a) for a in sub_areas(kb, generic_area)],
         }
     return {
         "text": "I'd like to help you find the culprit. Where do you feel it most?",
@@ -270,7 +290,7 @@ def root_cause_reply(kb: Knowledge, muscles: Iterable[Muscle]) -> Message:
     lines = [ROOT_CAUSE_REMINDER]
     seen = set()
     for muscle in muscles[:2]:
-        for cause in muscle.root_causes[:3]:
+        for cause in muscle.root_causes[:2]:
             if cause.text not in seen:
                 seen.add(cause.text)
                 lines.append(f"\u2022 {_cap(kb.vocabulary.root_cause_factors[cause.factor])} ({muscle.name}): {cause.text}")
@@ -326,8 +346,6 @@ def red_flag_reply(result: Triage) -> List[Message]:
     ]
 
 
-# Everyone has these, whatever else they lack.
-ALWAYS_AT_HAND = ["thumb", "hands"]
 TOOL_BUTTONS = ("thumb", "tennis_ball", "lacrosse_ball", "kong_ball", "foam_roller", "chair_and_ball")
 
 DELETED = (

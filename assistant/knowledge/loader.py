@@ -191,6 +191,10 @@ def _check_muscles(muscles: List[Muscle], vocab: Vocabulary, path: Path) -> None
         "root_cause_factors": set(vocab.root_cause_factors),
         "muscles": {m.id for m in muscles},
     }
+    present = {m.id for m in muscles}
+    missing = [m for m in CANONICAL_MUSCLES if m not in present]
+    if missing:
+        raise KnowledgeError(f"{path.name}: missing canonical muscles: {', '.join(missing)}")
     seen_ids: set = set()
     alias_owner: Dict[str, str] = {}
     for muscle in muscles:
@@ -208,9 +212,6 @@ def _check_muscles(muscles: List[Muscle], vocab: Vocabulary, path: Path) -> None
                 field_name = "name" if i == 0 else f"aliases.{i - 1}"
                 raise KnowledgeError(f"{where}, field '{field_name}': '{alias}' is already an alias of '{owner}'")
             alias_owner[key] = muscle.id
-    missing = [m for m in CANONICAL_MUSCLES if m not in seen_ids]
-    if missing:
-        raise KnowledgeError(f"{path.name}: missing canonical muscles: {', '.join(missing)}")
 
 
 def load_knowledge(directory: Path | None = None) -> Knowledge:

@@ -1,0 +1,78 @@
+# Two commands matter: `make run` and `make test`. Each sets up what it needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONPATH := $(CURDIR)
+CASES ?= tests/data/eval/dev.yml tests/data/eval/heldout.yml
+
+KB := assistant/knowledge/muscles.yml assistant/knowledge/vocabulary.yml
+NLP_STAMP := build/spacy_pipeline/meta.json
+LOOKUPS := data/nlu/lookups/knowledge_base.yml
+
+.PHONY: help setup run shell test lint validate story-test pytest eval crossval bench clean model
+
+help:
+	@echo "make run    - set everything up and start the assistant (REST + socket.io on :5005)"
+	@echo "make test   - set everything up and run every check"
+	@echo "make shell  - chat with the assistant in the terminal"
+	@echo "make eval CASES=file.yml - accuracy on written cases"
+	@echo "make crossval - 5-fold NLU cross-validation into results/"
+
+# Python 3.10 from PATH first, then pyenv's installed versions.
+$(VENV)/.installed: requirements.lock
+	@set -e; \
+	for candidate in "$$(command -v python3.10 || true)" $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	  if [ -n "$$candidate" ] && [ -x "$$candidate" ] && "$$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
+	    PYTHON310="$$candidate"; break; fi; done; \
+	if [ -z "$$PYTHON310" ]; then echo "Python 3.10 is required (Rasa 3.6 does not run on 3.11+); install it or put python3.10 on PATH." >&2; exit 1; fi; \
+	echo "Using $$PYTHON310"; \
+	[ -x $(PY) ] || "$$PYTHON310" -m venv $(VENV); \
+	$(PY) -m pip install --quiet --upgrade "pip<25" ; \
+	echo "Installing locked dependencies (a few minutes the first time)..."; \
+	$(PY) -m pip install --quiet --prefer-binary -r requirements.lock; \
+	touch $@
+
+setup: $(VENV)/.installed $(NLP_STAMP)
+
+$(NLP_STAMP): $(VENV)/.installed $(KB) assistant/nlp/build.py
+	$(PY) -m assistant.nlp.build
+
+model: setup
+	$(PY) -m assistant.nlp.model
+
+run: model
+	$(PY) -m assistant.run
+
+shell: model
+	$(PY) -m assistant.shell
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check assistant actions tests
+
+validate: setup
+	$(PY) -m assistant.nlp.build --check
+	$(RASA) data validate --fail-on-warnings --quiet
+
+story-test: model
+	$(RASA) test core --model models/assistant.tar.gz --stories tests/test_stories.yml \
+	  --fail-on-prediction-errors --out results/stories --quiet
+
+pytest: model
+	$(PY) -m pytest -q
+
+test: lint validate story-test pytest
+
+eval: model
+	$(PY) -m assistant.eval $(CASES) --json results/eval.json
+
+crossval: setup
+	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/crossval
+
+clean:
+	rm -rf build models results/stories results/crossval .pytest_cache

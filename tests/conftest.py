@@ -1,0 +1,73 @@
+"""Shared fixtures. Server tests share one trained model and one pair of
+servers per session; the model is (re)trained only when its inputs changed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+
+from assistant.servers import ROOT, Servers, running_assistant
+
+MODEL = ROOT / "models" / "assistant.tar.gz"
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    subprocess.run([sys.executable, "-m", "assistant.nlp.build"], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "assistant.nlp.model"], cwd=ROOT, check=True)
+    return MODEL
+
+
+@pytest.fixture(scope="session")
+def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    log_dir = tmp_path_factory.mktemp("server-logs")
+    with running_assistant(trained_model, log_dir=log_dir) as running:
+        yield running
+
+
+class Chat:
+    """One conversation over the REST channel."""
+
+    def __init__(self, servers: Servers):
+        self.servers = servers
+        self.sender = f"test-{uuid.uuid4().hex}"
+
+    def say(self, message: object) -> list:
+        response = requests.post(
+            f"{self.servers.rasa_url}/webhooks/rest/webhook", json={"sender": self.sender, "message": message}, timeout=60
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def tracker(self) -> dict:
+        response = requests.get(
+            f"{self.servers.rasa_url}/conversations/{self.sender}/tracker", params={"token": self.servers.token}, timeout=30
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def slot(self, name: str) -> object:
+        return self.tracker()["slots"].get(name)
+
+
+@pytest.fixture
+def chat(servers: Servers) -> Chat:
+    return Chat(servers)
+
+
+def payload(replies: list, kind: str) -> dict | None:
+    for reply in replies:
+        custom = reply.get("custom") or {}
+        if custom.get("type") == kind:
+            return custom
+    return None
+
+
+def texts(replies: list) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)

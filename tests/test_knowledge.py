@@ -1,0 +1,115 @@
+"""The knowledge base loads, is complete, and a broken file names the problem."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+import yaml
+
+from assistant.knowledge.loader import CANONICAL_MUSCLES, KNOWLEDGE_DIR, KnowledgeError, default_knowledge, load_knowledge
+
+
+def test_every_canonical_muscle_is_present() -> None:
+    assert set(CANONICAL_MUSCLES) <= set(default_knowledge().muscles)
+
+
+@pytest.mark.parametrize("muscle_id", CANONICAL_MUSCLES)
+def test_entry_is_complete(muscle_id: str) -> None:
+    muscle = default_knowledge().muscles[muscle_id]
+    assert len(muscle.aliases) >= 2, "lay and anatomical aliases"
+    assert muscle.trigger_points and muscle.referral and len(muscle.symptoms) >= 4
+    assert any(r.kind.value == "essential" for r in muscle.referral)
+    assert len([r for r in muscle.release if not r.discouraged]) >= 2, "at least two usable release methods"
+    assert muscle.aggravated_by and muscle.root_causes and muscle.sources
+    assert muscle.check_also, "related areas to check"
+
+
+def test_area_relations_are_transitive() -> None:
+    kb = default_knowledge()
+    assert "knee" in kb.ancestors("outside_of_knee")
+    assert "outside_of_thigh" in kb.ancestors("outside_of_knee")
+    assert "leg" in kb.ancestors("outside_of_knee")
+    assert kb.ancestors("lower_back") == ()
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Callable[[Callable[[dict, dict], None]], Path]:
+    """Copy the KB, let a test break it, return the folder."""
+
+    def make(mutate: Callable[[dict, dict], None]) -> Path:
+        for name in ("muscles.yml", "vocabulary.yml"):
+            shutil.copy(KNOWLEDGE_DIR / name, tmp_path / name)
+        muscles = yaml.safe_load((tmp_path / "muscles.yml").read_text())
+        vocabulary = yaml.safe_load((tmp_path / "vocabulary.yml").read_text())
+        mutate(muscles, vocabulary)
+        (tmp_path / "muscles.yml").write_text(yaml.safe_dump(muscles))
+        (tmp_path / "vocabulary.yml").write_text(yaml.safe_dump(vocabulary))
+        return tmp_path
+
+    return make
+
+
+def entry(muscles: dict, muscle_id: str) -> dict:
+    return next(m for m in muscles["muscles"] if m["id"] == muscle_id)
+
+
+def test_copy_of_good_kb_loads(kb_copy) -> None:
+    assert len(load_knowledge(kb_copy(lambda m, v: None)).muscles) >= 28
+
+
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda m, v: entry(m, "piriformis").pop("referral"), ["muscle 'piriformis'", "field 'referral'", "field required"]),
+        (
+            lambda m, v: entry(m, "gluteus_medius")["check_also"].append({"muscle": "deltoid", "why": "shoulder"}),
+            ["muscle 'gluteus_medius'", "check_also.", "unknown muscle 'deltoid'"],
+        ),
+        (
+            lambda m, v: entry(m, "sartorius")["aliases"].append("TFL"),
+            ["muscle 'sartorius'", "field 'aliases.", "'TFL' is already an alias of 'tensor_fasciae_latae'"],
+        ),
+        (
+            lambda m, v: entry(m, "soleus")["referral"].append({"area": "elbow_pit", "kind": "essential"}),
+            ["muscle 'soleus'", "field 'referral.", "unknown body area 'elbow_pit'"],
+        ),
+        (
+            lambda m, v: entry(m, "masseter")["release"][0].update(ease="trivial"),
+            ["muscle 'masseter'", "field 'release.0.ease'"],
+        ),
+        (
+            lambda m, v: entry(m, "pectineus").update(aggravated_by=["juggling"]),
+            ["muscle 'pectineus'", "field 'aggravated_by.0'", "unknown activity 'juggling'"],
+        ),
+        (
+            lambda m, v: m["muscles"].append(dict(entry(m, "gracilis"))),
+            ["muscle 'gracilis'", "field 'id'", "duplicate muscle id"],
+        ),
+        (
+            lambda m, v: m.update(muscles=[x for x in m["muscles"] if x["id"] != "iliopsoas"]),
+            ["missing canonical muscles: iliopsoas"],
+        ),
+        (
+            lambda m, v: v["areas"].append({"id": "hip_two", "name": "hip two", "synonyms": ["outer hip"]}),
+            ["vocabulary.yml", "areas 'hip_two'", "'outer hip' is already used by 'side_of_hip'"],
+        ),
+    ],
+    ids=["missing-field", "unknown-check-also", "duplicate-alias", "unknown-area", "bad-enum", "unknown-activity",
+         "duplicate-id", "missing-canonical", "duplicate-synonym"],
+)
+def test_malformed_kb_names_entry_and_field(kb_copy, mutate, expected) -> None:
+    folder = kb_copy(mutate)
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(folder)
+    for fragment in expected:
+        assert fragment in str(caught.value)
+
+
+def test_invalid_yaml_is_reported(tmp_path: Path) -> None:
+    shutil.copy(KNOWLEDGE_DIR / "vocabulary.yml", tmp_path / "vocabulary.yml")
+    (tmp_path / "muscles.yml").write_text("muscles: [\n  - id: broken")
+    with pytest.raises(KnowledgeError, match="muscles.yml: not valid YAML"):
+        load_knowledge(tmp_path)

@@ -1,0 +1,99 @@
+"""Symptom features -> ranked muscles, tested on lay wording and the dev set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.eval import engine_runner, load_cases, score
+from assistant.features import Features, default_extractor
+from assistant.matching import Status, default_matcher
+
+DATA = Path(__file__).parent / "data" / "eval"
+
+
+def rank(text: str):
+    return default_matcher().rank(default_extractor().extract(text))
+
+
+def top(text: str, n: int = 3) -> list:
+    return [s.muscle_id for s in rank(text).suggestions[:n]]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("my knee buckles going downstairs", "vastus_medialis"),
+        ("the outside of my thigh burns when I lie on that side", "vastus_lateralis"),
+        ("deep ache in my groin when I squat", "adductor_longus"),
+        ("my doctor says sciatica but it runs down the back of my thigh to the knee", "semitendinosus"),
+        ("my heel hurts first thing in the morning and my calf is tight", "soleus"),
+        ("my jaw aches and my back teeth hurt from clenching", "masseter"),
+        ("side of my lower back hurts when I roll over in bed", "quadratus_lumborum"),
+    ],
+)
+def test_lay_descriptions_rank_the_expected_muscle_in_top_three(text: str, expected: str) -> None:
+    assert expected in top(text)
+
+
+def test_a_named_muscle_wins_even_with_other_evidence() -> None:
+    assert top("my piriformis hurts and my knee buckles", 1) == ["piriformis"]
+    assert top("what about my TFL", 1) == ["tensor_fasciae_latae"]
+
+
+def test_word_order_and_typos_are_tolerated() -> None:
+    assert "vastus_medialis" in top("going downstairs my kne buckles")
+    assert "vastus_lateralis" in top("outsid of my thigh burnz")
+
+
+def test_reason_uses_the_users_words() -> None:
+    best = rank("the outside of my thigh burns when I lie on that side").suggestions[0]
+    assert "outside of my thigh" in best.why
+    assert 0 < best.score < 1
+
+
+def test_no_usable_feature_says_not_enough() -> None:
+    assert rank("it hurts").status is Status.vague
+    assert rank("hello there").suggestions == ()
+
+
+def test_a_broad_area_alone_asks_which_part() -> None:
+    result = rank("my knee hurts")
+    assert result.status is Status.generic_area and result.generic_area == "knee"
+
+
+def test_areas_outside_our_regions_are_named_as_such() -> None:
+    assert rank("my shoulder hurts").status is Status.out_of_region
+
+
+def test_ranking_is_deterministic() -> None:
+    features = default_extractor().extract("pain in my butt that goes down the outside of my leg")
+    assert default_matcher().rank(features) == default_matcher().rank(features)
+
+
+def test_features_round_trip_through_a_slot() -> None:
+    features = default_extractor().extract("left outer thigh burns when running")
+    assert Features.from_dict(features.to_dict()).to_dict() == features.to_dict()
+    assert features.side == "left"
+
+
+@pytest.mark.parametrize("name", ["dev.yml"])
+def test_engine_meets_the_accuracy_bar_on_the_dev_set(name: str) -> None:
+    figures = score(load_cases(DATA / name), engine_runner(), with_intents=False).figures()
+    assert figures["top3"] >= 0.95
+    assert figures["red_flag_recall"] == 1.0
+    assert figures["red_flag_false_alarm_rate"] <= 0.05
+
+
+def test_dev_set_covers_every_muscle_four_times() -> None:
+    from collections import Counter
+
+    from assistant.knowledge.loader import CANONICAL_MUSCLES
+
+    cases = load_cases(DATA / "dev.yml") + load_cases(DATA / "heldout.yml")
+    counts = Counter(m for c in cases for m in c.get("expect_any", [])[:1])
+    assert all(counts[m] >= 4 for m in CANONICAL_MUSCLES), counts
+    assert sum(1 for c in cases if c.get("red_flag") is True) >= 40
+    assert sum(1 for c in cases if c.get("red_flag") is False) >= 40
+    assert len(cases) >= 200

@@ -1,0 +1,74 @@
+"""Reply content follows the contract and picks methods for the person's tools."""
+
+from __future__ import annotations
+
+from assistant import replies
+from assistant.features import default_extractor
+from assistant.knowledge.loader import default_knowledge
+from assistant.matching import default_matcher
+from assistant.safety import triage
+
+KB = default_knowledge()
+
+
+def symptom_messages(text: str, tools=(), tried=(), disclaimer=True) -> list:
+    features = default_extractor().extract(text)
+    return replies.symptom_reply(KB, default_matcher().rank(features), features, list(tools), list(tried), disclaimer)
+
+
+def test_symptom_reply_has_every_part_of_the_contract() -> None:
+    messages = symptom_messages("my knee buckles going downstairs")
+    custom = next(m["custom"] for m in messages if "custom" in m)
+    assert custom["type"] == "muscle_suggestions" and custom["red_flag"] is False
+    assert len(custom["muscles"]) == 3
+    assert [m["score"] for m in custom["muscles"]] == sorted((m["score"] for m in custom["muscles"]), reverse=True)
+    assert {"id", "name", "score", "why"} <= set(custom["muscles"][0])
+    text = "\n".join(str(m.get("text", "")) for m in messages)
+    assert "Releasing the Vastus medialis" in text
+    assert "Also worth checking" in text
+    assert replies.ROOT_CAUSE_REMINDER in text
+    assert "not a diagnosis" in text
+    assert any(b["payload"].startswith("/ask_more") for m in messages for b in m.get("buttons", []))
+
+
+def test_disclaimer_only_when_asked() -> None:
+    text = "\n".join(str(m.get("text", "")) for m in symptom_messages("my knee buckles", disclaimer=False))
+    assert "not a diagnosis" not in text
+
+
+def test_method_follows_the_tools_at_hand() -> None:
+    adductor = KB.muscles["adductor_longus"]
+    release, note = replies.choose_method(KB, adductor, ["kong_ball"], [])
+    assert release.tool == "kong_ball" and note is None
+    release, note = replies.choose_method(KB, KB.muscles["vastus_medialis"], ["tennis_ball"], [])
+    assert release.tool == "lacrosse_ball" and "tennis ball" in note
+
+
+def test_discouraged_and_tried_methods_are_skipped() -> None:
+    adductor = KB.muscles["adductor_longus"]
+    assert replies.choose_method(KB, adductor, ["barbell"], [])[0].tool != "barbell"
+    first = replies.choose_method(KB, adductor, [], [])[0]
+    second = replies.choose_method(KB, adductor, [], [f"adductor_longus:{first.tool}"])[0]
+    assert second.tool != first.tool
+
+
+def test_running_out_of_methods_points_to_a_professional() -> None:
+    muscle = KB.muscles["vastus_medialis"]
+    tried = [f"vastus_medialis:{r.tool}" for r in muscle.release]
+    assert "physiotherapist" in replies.release_message(KB, muscle, [], tried)["text"]
+
+
+def test_red_flag_reply_has_no_release_tips() -> None:
+    messages = replies.red_flag_reply(triage("numb groin and I wet myself"))
+    text = "\n".join(str(m.get("text", "")) for m in messages)
+    assert "emergency" in text and "Releasing" not in text
+    assert {"type": "red_flag", "reason": triage("numb groin and I wet myself").reason} .items() <= messages[1]["custom"].items()
+
+
+def test_clarifying_question_offers_area_buttons() -> None:
+    message = replies.clarify_area(KB, None)
+    assert len(message["buttons"]) >= 8
+    knee = replies.clarify_area(KB, "knee")
+    assert {b["title"] for b in knee["buttons"]} >= {"Inside of the knee", "Back of the knee"}
+    leg = replies.clarify_area(KB, "leg")
+    assert len(leg["buttons"]) >= 4
