@@ -218,8 +218,8 @@ def heard_intro(features: Features) -> str:
 
 def sub_areas(kb: Knowledge, generic_area: str) -> List[str]:
     """The parts of a broad area to offer as buttons, at most eight."""
-    children = [a.id for a in kb.vocabulary.areas if generic_area in a.part_of]
-    if len(children) >= 3 and len(children) <= 8:
+    children = [a.id for a in kb.vocabulary.areas if generic_area in a.part_of and not a.generic]
+    if 3 <= len(children) <= 8:
         return children
     return [a for a in AREA_BUTTONS if generic_area in kb.ancestors(a)][:8]
 

@@ -1,0 +1,113 @@
+"""Conversations through the real trained model and action server over REST."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from tests.conftest import Chat, payload, texts
+
+
+def suggested(replies: list) -> list:
+    custom = payload(replies, "muscle_suggestions")
+    assert custom is not None, texts(replies)
+    return [m["id"] for m in custom["muscles"]]
+
+
+def test_symptom_gets_ranked_muscles_with_payload_and_slots(chat: Chat) -> None:
+    replies = chat.say("my knee buckles going down stairs")
+    custom = payload(replies, "muscle_suggestions")
+    assert custom["red_flag"] is False
+    assert "vastus_medialis" in [m["id"] for m in custom["muscles"]]
+    assert all(m["why"] and 0 < m["score"] <= 1 for m in custom["muscles"])
+    assert "Releasing the" in texts(replies) and "not a diagnosis" in texts(replies)
+    assert chat.slot("current_muscle") == custom["muscles"][0]["id"]
+    assert chat.slot("suggested_muscles") == [m["id"] for m in custom["muscles"]]
+
+
+def test_not_medical_advice_line_only_once(chat: Chat) -> None:
+    chat.say("my knee buckles going down stairs")
+    again = chat.say("the outside of my thigh burns when I lie on that side")
+    assert payload(again, "muscle_suggestions") is not None
+    assert "not a diagnosis" not in texts(again)
+
+
+def test_follow_ups_use_the_conversation(chat: Chat) -> None:
+    first = suggested(chat.say("the outside of my thigh burns when I lie on that side"))
+    release = chat.say("how do I release it?")
+    assert first[0].split("_")[-1].lower() in texts(release).lower()
+    tennis = chat.say("I only have a tennis ball")
+    assert chat.slot("tools") == ["tennis_ball"]
+    assert "tennis ball" in texts(tennis).lower()
+    second = chat.say("what about the second one?")
+    assert chat.slot("current_muscle") == first[1]
+    assert "second" in texts(second).lower()
+
+
+def test_tried_already_moves_on_then_suggests_a_professional(chat: Chat) -> None:
+    chat.say("my knee buckles going down stairs")
+    first_round = chat.say("I tried that, still hurts")
+    assert "Releasing the" in texts(first_round)
+    assert len(chat.slot("tried")) == 1
+    second_round = chat.say("did that too and nothing changed")
+    assert "physiotherapist" in texts(second_round) or "root cause" in texts(second_round)
+    assert chat.slot("failed_rounds") == 2
+
+
+def test_vague_message_gets_a_clarifying_question_with_buttons(chat: Chat) -> None:
+    replies = chat.say("my leg hurts")
+    assert payload(replies, "muscle_suggestions") is None
+    buttons = [b for r in replies for b in r.get("buttons", [])]
+    assert len(buttons) >= 4
+    chosen = next(b for b in buttons if "outside" in b["title"].lower())
+    assert suggested(chat.say(chosen["payload"]))
+
+
+def test_muscle_question_by_alias(chat: Chat) -> None:
+    replies = chat.say("what does the TFL do?")
+    assert "Tensor fasciae latae" in texts(replies)
+    assert chat.slot("current_muscle") == "tensor_fasciae_latae"
+
+
+def test_root_cause_and_trigger_point_questions(chat: Chat) -> None:
+    chat.say("my jaw aches from clenching my teeth")
+    assert "keeps coming back" in texts(chat.say("why does it keep coming back?"))
+    assert "knot" in texts(chat.say("what is a trigger point exactly?"))
+
+
+def test_red_flag_interrupts_mid_conversation_and_can_be_dismissed(chat: Chat) -> None:
+    chat.say("my knee buckles going down stairs")
+    replies = chat.say("also my glutes are tight and I've been wetting myself since yesterday")
+    flag = payload(replies, "red_flag")
+    assert flag and flag["reason"]
+    assert payload(replies, "muscle_suggestions") is None
+    assert "Releasing" not in texts(replies)
+    assert "emergency" in texts(replies).lower()
+    assert "where does it hurt" in texts(chat.say("no, it's not that")).lower()
+    assert suggested(chat.say("my inner thigh aches when I squat"))
+
+
+def test_small_talk(chat: Chat) -> None:
+    assert "trigger points" in texts(chat.say("hello"))
+    assert "bot" in texts(chat.say("am I talking to a real person?")).lower()
+    assert texts(chat.say("thanks a lot"))
+    assert texts(chat.say("bye"))
+
+
+def test_out_of_scope_redirects(chat: Chat) -> None:
+    text = texts(chat.say("what's the weather like in Paris tomorrow?")).lower()
+    assert "hips" in text or "lower back" in text
+
+
+def test_delete_my_data_really_deletes_the_tracker(chat: Chat) -> None:
+    chat.say("my knee buckles going down stairs")
+    db = chat.servers.env["TRACKER_DB"]
+
+    def rows() -> int:
+        with sqlite3.connect(db) as connection:
+            return connection.execute("select count(*) from events where sender_id = ?", (chat.sender,)).fetchone()[0]
+
+    assert rows() > 0
+    replies = chat.say("please delete my data")
+    assert "deleted" in texts(replies).lower()
+    assert rows() == 0
+    assert chat.tracker()["slots"].get("suggested_muscles") is None
