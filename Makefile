@@ -15,7 +15,7 @@ KB := assistant/knowledge/muscles.yml assistant/knowledge/vocabulary.yml
 NLP_STAMP := build/spacy_pipeline/meta.json
 LOOKUPS := data/nlu/lookups/knowledge_base.yml
 
-.PHONY: help setup run shell test lint validate story-test pytest eval crossval bench clean model
+.PHONY: help setup run shell test lint validate story-test pytest eval crossval bench clean model purge
 
 help:
 	@echo "make run    - set everything up and start the assistant (REST + socket.io on :5005)"
@@ -23,6 +23,7 @@ help:
 	@echo "make shell  - chat with the assistant in the terminal"
 	@echo "make eval CASES=file.yml - accuracy on written cases"
 	@echo "make crossval - 5-fold NLU cross-validation into results/"
+	@echo "make purge  - delete conversations older than RETENTION_DAYS (30)"
 
 # Python 3.10 from PATH first, then pyenv's installed versions.
 $(VENV)/.installed: requirements.lock
@@ -73,6 +74,9 @@ eval: model
 
 crossval: setup
 	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/crossval
+
+purge: $(VENV)/.installed
+	$(PY) -m assistant.nlp.purge
 
 clean:
 	rm -rf build models results/stories results/crossval .pytest_cache

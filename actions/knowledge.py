@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import current_muscle, kb, message_features, send, slot_list
 from assistant import replies
+from assistant.matching import default_matcher
 
 
 class ActionMuscleInfo(Action):
@@ -17,14 +18,25 @@ class ActionMuscleInfo(Action):
         return "action_muscle_info"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        muscle = current_muscle(tracker, message_features(tracker))
+        features = message_features(tracker)
+        muscle = current_muscle(tracker, features)
         if muscle is None:
             dispatcher.utter_message(
                 text="Which muscle would you like to know about? You can use everyday names too, like \u201cTFL\u201d, \u201cinner quad\u201d or \u201cpsoas\u201d."
             )
             return []
         send(dispatcher, replies.muscle_info(kb(), muscle))
-        return [SlotSet("current_muscle", muscle.id)]
+        if not features.muscles:
+            return [SlotSet("current_muscle", muscle.id)]
+        # A named muscle is a suggestion in its own right: the payload lets a
+        # web card or a follow-up ("what about the second one") use it.
+        result = default_matcher().rank(features)
+        send(dispatcher, [{"custom": replies.suggestions_payload(kb(), result, features)}])
+        return [
+            SlotSet("current_muscle", muscle.id),
+            SlotSet("features", features.to_dict()),
+            SlotSet("suggested_muscles", [s.muscle_id for s in result.suggestions]),
+        ]
 
 
 class ActionRootCause(Action):

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import current_muscle, kb, message_features, send, slot_list
+from actions.symptoms import ActionSuggestMuscles, describes_symptom
 from assistant import replies
 from assistant.features import Features, default_extractor
 from assistant.matching import Status, default_matcher
@@ -24,6 +25,8 @@ class ActionRelease(Action):
         features = message_features(tracker)
         muscle = current_muscle(tracker, features)
         if muscle is None:
+            if describes_symptom(tracker):
+                return await ActionSuggestMuscles().run(dispatcher, tracker, domain)
             dispatcher.utter_message(text=ASK_WHERE)
             return []
         tools = list(features.tools) or slot_list(tracker, "tools")
@@ -44,6 +47,9 @@ class ActionSetTools(Action):
             return []
         tools = have or [t for t in slot_list(tracker, "tools") if t not in lacking] or replies.ALWAYS_AT_HAND
         muscle = current_muscle(tracker, features)
+        if muscle is None and describes_symptom(tracker):
+            events = await ActionSuggestMuscles().run(dispatcher, tracker, domain)
+            return [*events, SlotSet("tools", tools)]
         if muscle is None:
             names = replies.tool_names(kb(), tools)
             dispatcher.utter_message(text=f"Got it, I'll stick to {names}. {ASK_WHERE}")
@@ -71,6 +77,8 @@ class ActionMore(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         suggestions = _suggestions(tracker)
         if not suggestions:
+            if describes_symptom(tracker):
+                return await ActionSuggestMuscles().run(dispatcher, tracker, domain)
             dispatcher.utter_message(text=ASK_WHERE)
             return []
         ordinal = next(tracker.get_latest_entity_values("ordinal"), None)
@@ -105,6 +113,8 @@ class ActionTriedAlready(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         muscle = current_muscle(tracker)
         if muscle is None:
+            if describes_symptom(tracker):
+                return await ActionSuggestMuscles().run(dispatcher, tracker, domain)
             dispatcher.utter_message(text="Sorry it didn't help. " + ASK_WHERE)
             return []
         tools, tried = slot_list(tracker, "tools"), slot_list(tracker, "tried")

@@ -16,6 +16,11 @@ from assistant.matching import Status, default_matcher, has_detail
 CLARIFYING = ("area", "sub_area", "sensation")
 
 
+def describes_symptom(tracker: Tracker) -> bool:
+    """Does the latest message alone say enough to suggest muscles?"""
+    return default_matcher().rank(message_features(tracker)).status is Status.ok
+
+
 class ActionSuggestMuscles(Action):
     def name(self) -> str:
         return "action_suggest_muscles"

@@ -1,0 +1,89 @@
+"""Actions run against named tracker states, with the events they return."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import ActionYesNo
+from actions.release import ActionMore, ActionSetTools, ActionTriedAlready
+from actions.symptoms import ActionSuggestMuscles
+
+STATES = Path(__file__).parent / "data" / "trackers"
+
+
+def tracker(name: str, **message) -> Tracker:
+    state = json.loads((STATES / f"{name}.json").read_text())
+    state["latest_message"].update(message)
+    return Tracker.from_dict(state)
+
+
+def run(action, state: Tracker) -> tuple[list, list]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, state, {}))
+    return dispatcher.messages, events
+
+
+def slots(events: list) -> dict:
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def test_second_one_moves_focus_to_the_second_muscle() -> None:
+    messages, events = run(ActionMore(), tracker("three_suggested"))
+    assert slots(events)["current_muscle"] == "rectus_femoris"
+    assert "second" in messages[0]["text"] and "Rectus femoris" in messages[0]["text"]
+
+
+def test_next_without_ordinal_follows_the_one_in_focus() -> None:
+    _, events = run(ActionMore(), tracker("three_suggested", entities=[], text="anything else?"))
+    assert slots(events)["current_muscle"] == "rectus_femoris"
+
+
+def test_tennis_ball_replaces_tools_and_adapts_the_method() -> None:
+    messages, events = run(ActionSetTools(), tracker("three_suggested", text="I only have a tennis ball", entities=[]))
+    assert slots(events)["tools"] == ["tennis_ball"]
+    assert "tennis ball" in messages[0]["text"]
+
+
+def test_lacking_a_tool_removes_it() -> None:
+    _, events = run(ActionSetTools(), tracker("tried_twice", text="I don't have a lacrosse ball", entities=[]))
+    assert "lacrosse_ball" not in slots(events)["tools"]
+
+
+def test_second_failed_round_points_to_root_cause_and_professional() -> None:
+    messages, events = run(ActionTriedAlready(), tracker("tried_twice"))
+    assert slots(events)["failed_rounds"] == 2.0
+    assert "physiotherapist" in messages[0]["text"]
+    assert any(b["payload"] == "/ask_root_cause" for b in messages[0]["buttons"])
+
+
+def test_first_failed_round_offers_another_method() -> None:
+    state = tracker("tried_twice")
+    state.slots["failed_rounds"] = 0.0
+    state.slots["tried"] = []
+    messages, events = run(ActionTriedAlready(), state)
+    assert slots(events)["failed_rounds"] == 1.0
+    assert "Releasing the Adductor longus" in messages[1]["text"]
+    assert slots(events)["tried"] == ["adductor_longus:lacrosse_ball"]
+
+
+def test_denying_a_red_flag_lets_the_conversation_go_on() -> None:
+    messages, events = run(ActionYesNo(), tracker("red_flag_raised"))
+    assert "where does it hurt" in messages[0]["text"].lower()
+    assert SlotSet("awaiting", None) in events
+
+
+def test_clarifying_answer_is_merged_with_the_earlier_message() -> None:
+    state = tracker("red_flag_raised", text='/describe_symptom{"body_part": "outside_of_thigh"}',
+                    intent={"name": "describe_symptom"}, entities=[{"entity": "body_part", "value": "outside_of_thigh"}])
+    state.slots["awaiting"] = "area"
+    state.slots["features"] = {"sensations": {"burning": "burns"}, "activities": {"lying_on_side": "lie on that side"}}
+    messages, events = run(ActionSuggestMuscles(), state)
+    custom = next(m["custom"] for m in messages if m.get("custom"))
+    assert custom["muscles"][0]["id"] == "vastus_lateralis"
+    assert slots(events)["awaiting"] is None

@@ -1,0 +1,90 @@
+"""The custom Rasa plug-ins on their own: red-flag policy and erasable store."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from assistant.nlp.erasable_store import ErasableSQLTrackerStore, erase_requested
+from assistant.nlp.red_flag_policy import ACTION_RED_FLAG, RedFlagPolicy
+
+DOMAIN = Domain.load(str(Path(__file__).parents[1] / "domain.yml"))
+
+
+def policy(tmp_path: Path) -> RedFlagPolicy:
+    return RedFlagPolicy.create(
+        RedFlagPolicy.get_default_config(),
+        LocalModelStorage(tmp_path),
+        Resource("red_flag_policy"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+
+
+def conversation(*events) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events("someone", [ActionExecuted("action_listen"), *events], slots=DOMAIN.slots)
+
+
+def predicted(tmp_path: Path, tracker: DialogueStateTracker) -> str | None:
+    prediction = policy(tmp_path).predict_action_probabilities(tracker, DOMAIN)
+    best = max(range(len(prediction.probabilities)), key=prediction.probabilities.__getitem__)
+    return DOMAIN.action_names_or_texts[best] if prediction.probabilities[best] > 0 else None
+
+
+def test_red_flag_wins_whatever_the_intent(tmp_path: Path) -> None:
+    tracker = conversation(UserUttered("my glutes are tight and I wet myself", intent={"name": "thank", "confidence": 1.0}))
+    assert predicted(tmp_path, tracker) == ACTION_RED_FLAG
+
+
+def test_policy_listens_after_the_urgent_reply(tmp_path: Path) -> None:
+    tracker = conversation(UserUttered("chest pain", intent={"name": "describe_symptom"}), ActionExecuted(ACTION_RED_FLAG))
+    assert predicted(tmp_path, tracker) == "action_listen"
+
+
+def test_policy_abstains_on_ordinary_messages(tmp_path: Path) -> None:
+    tracker = conversation(UserUttered("my knee buckles", intent={"name": "describe_symptom"}))
+    assert predicted(tmp_path, tracker) is None
+
+
+def test_policy_outranks_rules() -> None:
+    assert RedFlagPolicy.get_default_config()["priority"] > 6
+
+
+def test_erase_is_requested_only_by_the_latest_turn() -> None:
+    deleting = [UserUttered("delete my data"), ActionExecuted("action_delete_my_data"), BotUttered("Done")]
+    assert erase_requested(deleting)
+    assert not erase_requested([*deleting, UserUttered("hello again"), ActionExecuted("utter_greet")])
+
+
+def test_store_deletes_every_event_of_the_sender_and_only_those(tmp_path: Path) -> None:
+    db = tmp_path / "conversations.db"
+    store = ErasableSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db))
+    keep = DialogueStateTracker.from_events("keep", [UserUttered("my knee buckles"), SlotSet("current_muscle", "vastus_medialis")])
+    forget = DialogueStateTracker.from_events("forget", [UserUttered("my jaw aches"), ActionExecuted("action_listen")])
+    for tracker in (keep, forget):
+        asyncio.run(store.save(tracker))
+
+    def count(sender: str) -> int:
+        with sqlite3.connect(db) as connection:
+            return connection.execute("select count(*) from events where sender_id = ?", (sender,)).fetchone()[0]
+
+    assert count("forget") == 2
+    forget.update(UserUttered("delete my data"))
+    forget.update(ActionExecuted("action_delete_my_data"))
+    asyncio.run(store.save(forget))
+    assert count("forget") == 0
+    assert count("keep") == 2
+
+
+def test_purge_removes_old_conversations(tmp_path: Path) -> None:
+    store = ErasableSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "c.db"))
+    old = DialogueStateTracker.from_events("old", [UserUttered("hi", timestamp=1000.0)])
+    asyncio.run(store.save(old))
+    assert store.purge_older_than(days=30) == 1
