@@ -138,6 +138,26 @@ class FeatureExtractor:
         matches: List[PhraseMatch] = [m for m in self.index.find(value) if m.kind == kind]
         return (kind, matches[0].id) if matches else None
 
+    def resolve_entities(self, entities: Iterable[dict]) -> List[dict]:
+        """Entities from every extractor, each mapped to its KB id; ones that
+        name nothing we know ("my", "year") are dropped, duplicates merged."""
+        resolved: List[dict] = []
+        seen = set()
+        for entity in entities:
+            etype, value = entity.get("entity"), str(entity.get("value") or "")
+            if etype == "ordinal":
+                ident = value if value.isdigit() else None
+            elif etype == "side":
+                ident = SIDES.get(value.lower().strip())
+            else:
+                found = self.lookup(etype or "", value)
+                ident = found[1] if found else None
+            if ident is None or (etype, ident) in seen:
+                continue
+            seen.add((etype, ident))
+            resolved.append({**entity, "value": ident})
+        return resolved
+
     def from_entities(self, entities: Iterable[dict]) -> Features:
         features = Features()
         for entity in entities:
