@@ -15,13 +15,15 @@ KB := assistant/knowledge/muscles.yml assistant/knowledge/vocabulary.yml
 NLP_STAMP := build/spacy_pipeline/meta.json
 LOOKUPS := data/nlu/lookups/knowledge_base.yml
 
-.PHONY: help setup run shell test lint validate story-test pytest eval crossval bench clean model purge
+.PHONY: help setup run shell test lint validate story-test pytest eval crossval bench clean model purge eval-engine
 
 help:
 	@echo "make run    - set everything up and start the assistant (REST + socket.io on :5005)"
 	@echo "make test   - set everything up and run every check"
 	@echo "make shell  - chat with the assistant in the terminal"
 	@echo "make eval CASES=file.yml - accuracy on written cases"
+	@echo "make eval-engine - the same cases through the pure matching engine (no Rasa)"
+	@echo "make bench  - latency, throughput, start-up, memory and training time into results/bench.json"
 	@echo "make crossval - 5-fold NLU cross-validation into results/"
 	@echo "make purge  - delete conversations older than RETENTION_DAYS (30)"
 
@@ -71,6 +73,12 @@ test: lint validate story-test pytest
 
 eval: model
 	$(PY) -m assistant.eval $(CASES) --json results/eval.json
+
+eval-engine: setup
+	$(PY) -m assistant.eval --engine $(CASES)
+
+bench: model
+	$(PY) -m assistant.bench
 
 crossval: setup
 	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/crossval

@@ -69,23 +69,21 @@ def _join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+# How each kind of evidence reads in the "why" line, with the person's words.
+WHY_TEMPLATES = {
+    "muscle": "you named it (\u201c{}\u201d)",
+    "area": "it often sends pain to where you feel it (\u201c{}\u201d)",
+    "condition": "its pain is often mistaken for {}",
+    "activity": "{} tends to set it off",
+    "sensation": "it can feel like that (\u201c{}\u201d)",
+    "symptom": "a classic sign is \u201c{}\u201d",
+}
+
+
 def why_line(kb: Knowledge, suggestion: Suggestion) -> str:
     """One line tying a muscle to the person's own words."""
     muscle = kb.muscles[suggestion.muscle_id]
-    parts = []
-    for kind, surface in suggestion.reasons[:2]:
-        if kind == "muscle":
-            parts.append(f"you named it (\u201c{surface}\u201d)")
-        elif kind == "area":
-            parts.append(f"it often sends pain to where you feel it (\u201c{surface}\u201d)")
-        elif kind == "condition":
-            parts.append(f"its pain is often mistaken for {surface}")
-        elif kind == "activity":
-            parts.append(f"{surface} tends to set it off")
-        elif kind == "sensation":
-            parts.append(f"it can feel like that (\u201c{surface}\u201d)")
-        elif kind == "symptom":
-            parts.append(f"a classic sign is \u201c{surface}\u201d")
+    parts = [WHY_TEMPLATES[kind].format(surface) for kind, surface in suggestion.reasons[:2]]
     reason = "; ".join(parts) if parts else f"its pain zone covers the {_areas_text(kb, muscle, ReferralKind.essential)}"
     return f"**{muscle.name}**: {reason}."
 

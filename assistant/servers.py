@@ -50,6 +50,7 @@ def base_env(extra: Dict[str, str] | None = None) -> Dict[str, str]:
     env.setdefault("TRACKER_USER", "")
     env.setdefault("TRACKER_PASSWORD", "")
     env.setdefault("ACTION_TIMEOUT_SECONDS", "4")
+    env.setdefault("CORS_ORIGINS", "*")
     env.update(extra or {})
     return env
 
@@ -86,7 +87,7 @@ class Servers:
     def start_rasa(self, enable_api: bool = True) -> None:
         command = [
             str(BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port), "--interface", self.host,
-            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml", "--cors", self.env.get("CORS_ORIGINS", "*"),
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml", "--cors", self.env["CORS_ORIGINS"],
         ]
         if enable_api:
             command += ["--enable-api", "--auth-token", self.token]

@@ -1,0 +1,176 @@
+"""`make bench`: how fast the assistant is, measured the same way every time.
+
+Reports the matching engine and triage time per query, NLU parse time, REST
+latency at turns 1-10 and 91-100 of one conversation, throughput with
+concurrent conversations, start-up time, resident memory of both servers and
+(unless --no-train) full training time. Writes results/bench.json.
+Targets are read from the table, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Dict, List
+
+import requests
+from rich.console import Console
+from rich.table import Table
+
+from assistant.servers import ROOT, Servers, running_assistant
+
+SYMPTOMS = [
+    "my knee buckles going down stairs",
+    "the outside of my thigh burns when I lie on that side",
+    "deep ache in my groin when I squat",
+    "my jaw aches from clenching and my back teeth hurt",
+    "side of my lower back hurts when I roll over in bed",
+    "pain in my butt that runs down the outside of my leg",
+    "my heel hurts first thing in the morning",
+    "the back of my thigh aches when I sit for long",
+]
+
+
+def percentile(values: List[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary_ms(values: List[float]) -> Dict[str, float]:
+    return {"p50_ms": round(percentile(values, 50) * 1000, 2), "p95_ms": round(percentile(values, 95) * 1000, 2)}
+
+
+def engine_time(repeats: int) -> Dict[str, float]:
+    from assistant.features import default_extractor
+    from assistant.matching import default_matcher
+    from assistant.safety import triage
+
+    extractor, matcher = default_extractor(), default_matcher()
+    matcher.rank(extractor.extract(SYMPTOMS[0]))  # warm the caches of the first call
+    started = time.perf_counter()
+    for i in range(repeats):
+        matcher.rank(extractor.extract(SYMPTOMS[i % len(SYMPTOMS)] + f" {i}"))
+    matching = (time.perf_counter() - started) / repeats
+    started = time.perf_counter()
+    for i in range(repeats):
+        triage(SYMPTOMS[i % len(SYMPTOMS)] + f" {i}")
+    return {"matching_ms_per_query": round(matching * 1000, 3), "triage_ms_per_query": round((time.perf_counter() - started) / repeats * 1000, 3)}
+
+
+def post(session: requests.Session, servers: Servers, sender: str, text: str) -> float:
+    started = time.perf_counter()
+    response = session.post(f"{servers.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
+    response.raise_for_status()
+    return time.perf_counter() - started
+
+
+def long_conversation(servers: Servers, turns: int) -> Dict[str, Dict[str, float]]:
+    session, sender = requests.Session(), f"bench-{uuid.uuid4().hex}"
+    latencies = [post(session, servers, sender, SYMPTOMS[i % len(SYMPTOMS)]) for i in range(turns)]
+    return {"turns_1_10": summary_ms(latencies[:10]), f"turns_{turns - 9}_{turns}": summary_ms(latencies[-10:])}
+
+
+def throughput(servers: Servers, conversations: int, turns: int) -> Dict[str, float]:
+    def talk(_: int) -> List[float]:
+        session, sender = requests.Session(), f"bench-{uuid.uuid4().hex}"
+        return [post(session, servers, sender, SYMPTOMS[t % len(SYMPTOMS)]) for t in range(turns)]
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(conversations) as pool:
+        latencies = [x for batch in pool.map(talk, range(conversations)) for x in batch]
+    elapsed = time.perf_counter() - started
+    return {"messages_per_s": round(len(latencies) / elapsed, 1), **summary_ms(latencies)}
+
+
+def parse_time(servers: Servers, repeats: int) -> Dict[str, float]:
+    session = requests.Session()
+    times = []
+    for i in range(repeats):
+        started = time.perf_counter()
+        session.post(f"{servers.rasa_url}/model/parse", params={"token": servers.token}, json={"text": SYMPTOMS[i % len(SYMPTOMS)]}, timeout=30)
+        times.append(time.perf_counter() - started)
+    return summary_ms(times)
+
+
+def resident_mb(pid: int) -> float:
+    """RSS of a process and all its descendants."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))) / 1024
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (OSError, StopIteration):
+            continue
+        pending += [int(c) for c in children]
+    return round(total, 1)
+
+
+def training_time() -> float:
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        subprocess.run(
+            [str(Path(sys.executable).parent / "rasa"), "train", "--out", out, "--quiet"],
+            cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        return round(time.perf_counter() - started, 1)
+
+
+def run_bench(model: Path, turns: int, conversations: int, repeats: int, train: bool) -> Dict[str, object]:
+    results: Dict[str, object] = {"engine": engine_time(repeats * 10)}
+    started = time.perf_counter()
+    with running_assistant(model) as servers:
+        results["startup_s"] = round(time.perf_counter() - started, 1)
+        results["memory_mb"] = {name: resident_mb(p.pid) for name, p in servers.processes.items()}
+        results["nlu_parse"] = parse_time(servers, repeats)
+        results["rest_latency"] = long_conversation(servers, turns)
+        results["concurrent"] = {"conversations": conversations, **throughput(servers, conversations, 5)}
+    if train:
+        results["train_s"] = training_time()
+    return results
+
+
+def print_table(results: Dict[str, object], console: Console) -> None:
+    table = Table(title="make bench")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+
+    def flatten(prefix: str, value: object) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                flatten(f"{prefix}.{key}" if prefix else key, inner)
+        else:
+            table.add_row(prefix, str(value))
+
+    flatten("", results)
+    console.print(table)
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "assistant.tar.gz")
+    parser.add_argument("--turns", type=int, default=100)
+    parser.add_argument("--conversations", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--no-train", action="store_true", help="skip timing a full training run")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench.json")
+    args = parser.parse_args(argv)
+    results = run_bench(args.model, args.turns, args.conversations, args.repeats, train=not args.no_train)
+    print_table(results, Console())
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

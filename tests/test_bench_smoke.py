@@ -1,0 +1,15 @@
+"""A small run of the benchmark's measurements (figures are not asserted)."""
+
+from __future__ import annotations
+
+from assistant import bench
+
+
+def test_bench_measurements_run(servers) -> None:
+    engine = bench.engine_time(20)
+    assert engine["matching_ms_per_query"] > 0 and engine["triage_ms_per_query"] > 0
+    latency = bench.long_conversation(servers, 12)
+    assert set(latency) == {"turns_1_10", "turns_3_12"}
+    assert bench.throughput(servers, 2, 2)["messages_per_s"] > 0
+    assert bench.parse_time(servers, 3)["p50_ms"] > 0
+    assert all(bench.resident_mb(p.pid) > 10 for p in servers.processes.values())

@@ -1,0 +1,43 @@
+"""The socket.io channel is on and keeps a conversation across reconnects."""
+
+from __future__ import annotations
+
+import asyncio
+
+import socketio
+
+
+async def exchange(url: str, session_id: str, message: str, until: str) -> list:
+    """Send one message and collect replies until one contains `until`."""
+    client = socketio.AsyncClient()
+    received: list = []
+    done, confirmed = asyncio.Event(), asyncio.Event()
+
+    @client.on("session_confirm")
+    async def on_confirm(_: str) -> None:
+        confirmed.set()
+
+    @client.on("bot_uttered")
+    async def on_bot(data: dict) -> None:
+        received.append(data)
+        if until in str(data):
+            done.set()
+
+    await client.connect(url, transports=["websocket"], socketio_path="/socket.io")
+    await client.emit("session_request", {"session_id": session_id})
+    # Replies go to the session's room: join it before speaking.
+    await asyncio.wait_for(confirmed.wait(), timeout=10)
+    await client.emit("user_uttered", {"message": message, "session_id": session_id})
+    try:
+        await asyncio.wait_for(done.wait(), timeout=30)
+    finally:
+        await client.disconnect()
+    return received
+
+
+def test_symptom_over_socketio_gets_the_payload_and_the_session_survives(servers) -> None:
+    first = asyncio.run(exchange(servers.rasa_url, "socket-test-session", "my knee buckles going down stairs", "muscle_suggestions"))
+    custom = next(m["custom"] for m in first if m.get("custom"))
+    assert custom["type"] == "muscle_suggestions"
+    again = asyncio.run(exchange(servers.rasa_url, "socket-test-session", "how do I release it?", "Releasing the"))
+    assert any("Releasing the" in (m.get("text") or "") for m in again)
