@@ -9,6 +9,7 @@ cannot be mistaken for their alarming neighbours.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Tuple
@@ -52,6 +53,8 @@ CONCEPTS: Dict[str, List[str]] = {
         "back passage",
         "around my anus",
         "inner thighs and bottom",
+        "down there",
+        "inner thighs",
     ],
     "incontinence": [
         "can't hold bowel",
@@ -104,6 +107,26 @@ CONCEPTS: Dict[str, List[str]] = {
         "bladder gave out",
         "accidents with bladder",
         "bladder accident",
+        "haven't been able to pee",
+        "haven't peed",
+        "havent peed",
+        "haven't managed to pee",
+        "not been able to pee",
+        "can't pass urine",
+        "cannot pass urine",
+        "unable to pass urine",
+        "haven't passed urine",
+        "can't tell when my bladder is full",
+        "can't feel when my bladder is full",
+        "bladder doing its own thing",
+        "bladder is acting up",
+        "bladder problems",
+        "bladder issues",
+        "trouble with my bladder",
+        "trouble holding",
+        "can't hold in",
+        "haven't been able to poo",
+        "can't poo",
     ],
     "blood_in_waste": [
         "blood in urine",
@@ -189,6 +212,11 @@ CONCEPTS: Dict[str, List[str]] = {
         "rigors",
         "night sweats",
         "sweats at night",
+        "had a temperature",
+        "got a temperature",
+        "have a temperature",
+        "the shakes",
+        "shaking chills",
     ],
     "injury": [
         "fell",
@@ -209,6 +237,10 @@ CONCEPTS: Dict[str, List[str]] = {
         "heard a pop",
         "heard a crack",
         "twisted",
+        "came off my bike",
+        "came off",
+        "fell off my bike",
+        "knocked off",
     ],
     "cant_bear_weight": [
         "can't walk",
@@ -239,6 +271,17 @@ CONCEPTS: Dict[str, List[str]] = {
         "broken bone",
         "fracture",
         "fractured",
+    ],
+    # Only alarming after an injury: "I look a bit crooked" is posture.
+    "misshapen": [
+        "looks bent",
+        "bent in a strange way",
+        "looks crooked",
+        "looks wonky",
+        "wonky",
+        "strange angle",
+        "odd angle",
+        "bent funny",
     ],
     "foot_drop": [
         "can't lift the front of my foot",
@@ -271,8 +314,30 @@ CONCEPTS: Dict[str, List[str]] = {
         "procedure",
         "operated",
     ],
-    "much_worse": ["unbearable", "way worse", "much worse", "worse than before", "getting worse fast", "agony"],
-    "weakness": ["weak", "weakness", "weaker", "no strength", "gave out and can't lift"],
+    "much_worse": [
+        "unbearable",
+        "way worse",
+        "much worse",
+        "worse than before",
+        "getting worse fast",
+        "agony",
+        "spiralling",
+        "spiraling",
+        "by the hour",
+        "getting much worse",
+        "keeps getting worse",
+    ],
+    "weakness": [
+        "weak",
+        "weakness",
+        "weaker",
+        "no strength",
+        "gave out and can't lift",
+        "leg keeps giving way",
+        "leg keeps giving out",
+        "leg gives out",
+        "legs give out",
+    ],
     "sudden": [
         "sudden",
         "suddenly",
@@ -298,6 +363,12 @@ CONCEPTS: Dict[str, List[str]] = {
         "lost pounds",
         "lost kg",
         "weight dropping",
+        "without dieting",
+        "without even trying",
+        "kg without",
+        "kilos without",
+        "pounds without",
+        "weight without",
     ],
     "cancer": [
         "melanoma",
@@ -335,10 +406,6 @@ CONCEPTS: Dict[str, List[str]] = {
         "face is drooping",
         "droopy face",
         "one side of my face droops",
-        "slurred speech",
-        "slurring my words",
-        "slurring words",
-        "speech is slurred",
         "can't speak properly",
         "sudden confusion",
         "can't lift my arm",
@@ -351,6 +418,11 @@ CONCEPTS: Dict[str, List[str]] = {
         "blind in one eye",
         "thunderclap headache",
         "sudden severe headache",
+        "lopsided",
+        "face looks lopsided",
+        "sound drunk",
+        "sounds drunk",
+        "speech sounds drunk",
     ],
     "face_swelling": [
         "swollen face",
@@ -389,6 +461,12 @@ CONCEPTS: Dict[str, List[str]] = {
         "cold and blue",
         "ice cold leg",
         "ice cold foot",
+        "bluish",
+        "turned bluish",
+        "turned blue",
+        "blue and cold",
+        "foot is blue",
+        "toes are blue",
     ],
     "self_harm": [
         "kill myself",
@@ -399,14 +477,52 @@ CONCEPTS: Dict[str, List[str]] = {
         "self harm",
         "hurt myself on purpose",
         "better off dead",
+        "better off without me",
+        "want to end it all",
+        "should just end it",
+        "going to end it",
+        "don't see the point anymore",
+        "dont see the point anymore",
+        "no point living",
+        "wanting to hurt myself",
+        "want to hurt myself",
+        "thinking of hurting myself",
+        "hurting myself on purpose",
     ],
-    "not_instruction": ["tip", "tips", "advice", "on purpose", "trick", "suggested", "recommended", "technique", "read about"],
+    "worsening": ["worse than yesterday", "worse every day", "keeps getting worse"],
+    "slurred_speech": [
+        "slurred speech",
+        "slurring my words",
+        "slurring words",
+        "speech is slurred",
+        "slurring",
+        "slurred",
+        "slur",
+    ],
+    "not_instruction": [
+        "tip",
+        "tips",
+        "advice",
+        "on purpose",
+        "trick",
+        "suggested",
+        "recommended",
+        "technique",
+        "read about",
+        "relaxation",
+        "exercise for my jaw",
+    ],
+    "cold_therapy": ["ice pack", "icing", "ice bath", "cold pack", "ice on it", "cold plunge"],
+    "intentional": ["on purpose", "on a diet", "with a diet", "dieting", "diet", "trying to lose", "want to lose", "calorie"],
+    "resolved": ["long gone", "gone now", "cleared up", "went away", "over now", "recovered"],
     "benign_sleep": ["fell asleep", "falling asleep", "fall asleep"],
     "benign_gym": ["chest day", "chest workout", "chest press", "chest fly", "bench press", "chest exercises"],
     "benign_weight": ["want to lose weight", "trying to lose weight", "try to lose weight", "need to lose weight", "lose weight"],
     "benign_heat": ["hot bath", "hot water bottle", "heat pack", "hot shower", "warm up", "warming up", "warm bath", "red light"],
     "benign_accident": ["by accident", "accidentally"],
     "benign_sweat": ["sweating at the gym", "sweaty workout"],
+    "benign_fear": ["scared it's cancer", "worried it's cancer", "afraid it's cancer", "fear it's cancer", "think it's cancer"],
+    "benign_chills": ["got chills watching", "gave me chills", "chills down my spine"],
 }
 
 EMERGENCY = "Please call your local emergency number (112 or 911) now, or go to an emergency department."
@@ -416,16 +532,30 @@ SAME_DAY = (
 
 
 @dataclass(frozen=True)
+class Alternative:
+    needs: FrozenSet[str]
+    excluded_by: FrozenSet[str] = frozenset()
+
+    def holds(self, concepts: FrozenSet[str]) -> bool:
+        return self.needs <= concepts and not (self.excluded_by & concepts)
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     reason: str
     advice: str
-    any_of: Tuple[FrozenSet[str], ...]  # each alternative: concepts that must all be present
-    unless: FrozenSet[str] = frozenset()
+    any_of: Tuple[Alternative, ...]
 
 
-def _rule(ident: str, reason: str, advice: str, alternatives: Iterable[str], unless: str = "") -> Rule:
-    return Rule(ident, reason, advice, tuple(frozenset(a.split("+")) for a in alternatives), frozenset(unless.split()))
+def _alternative(spec: str) -> Alternative:
+    """ "a+b-c": concepts a and b present, c absent."""
+    needs, *excluded = spec.split("-")
+    return Alternative(frozenset(needs.split("+")), frozenset(excluded))
+
+
+def _rule(ident: str, reason: str, advice: str, alternatives: Iterable[str]) -> Rule:
+    return Rule(ident, reason, advice, tuple(_alternative(a) for a in alternatives))
 
 
 RULES: Tuple[Rule, ...] = (
@@ -455,31 +585,36 @@ RULES: Tuple[Rule, ...] = (
         SAME_DAY + " If you also feel short of breath or have chest pain, call your emergency number.",
         ["clot", "lower_limb+swollen+hot_red", "lower_limb+swollen+long_travel"],
     ),
-    _rule("circulation", "a cold, pale or blue leg or foot can mean the blood supply is blocked", EMERGENCY, ["cold_limb"]),
+    _rule(
+        "circulation",
+        "a cold, pale or blue leg or foot can mean the blood supply is blocked",
+        EMERGENCY,
+        ["cold_limb-cold_therapy"],
+    ),
     _rule(
         "stroke",
         "a drooping face, slurred speech, sudden changes in your eyesight or a sudden severe headache can be a stroke or another emergency",
         EMERGENCY,
-        ["stroke", "vision_change", "headache+sudden"],
-        unless="not_instruction",
+        # Slurring on purpose is a jaw-relaxation tip, not a symptom.
+        ["stroke", "vision_change", "headache+sudden", "slurred_speech-not_instruction"],
     ),
     _rule(
         "after_procedure",
         "pain that gets much worse, or a red, hot or swollen area, after an injection or surgery needs checking",
         SAME_DAY + " Call the team that did the procedure if you can.",
-        ["procedure+much_worse", "procedure+hot_red", "procedure+swollen", "procedure+fever"],
+        ["procedure+much_worse", "procedure+worsening", "procedure+hot_red", "procedure+swollen", "procedure+fever"],
     ),
     _rule(
         "infection",
         "fever or chills together with pain can mean an infection (in the spine, a joint, a kidney or a tooth)",
         SAME_DAY,
-        ["fever", "face_swelling"],
+        ["fever-resolved", "face_swelling"],
     ),
     _rule(
         "fracture",
         "after a fall or accident, not being able to bear weight, swelling or a misshapen limb can mean a fracture or a torn ligament",
         SAME_DAY + " If the leg looks misshapen or the pain is severe, go to the emergency department.",
-        ["injury+cant_bear_weight", "injury+swollen", "injury+deformity", "deformity"],
+        ["injury+cant_bear_weight", "injury+swollen", "injury+misshapen", "deformity"],
     ),
     _rule(
         "nerve_weakness",
@@ -491,7 +626,7 @@ RULES: Tuple[Rule, ...] = (
         "serious_illness",
         "unexplained weight loss or a history of cancer together with new pain should be checked by a doctor",
         SAME_DAY.replace("today", "soon, within a few days"),
-        ["weight_loss", "cancer"],
+        ["weight_loss-intentional", "cancer"],
     ),
 )
 
@@ -504,6 +639,20 @@ class Triage:
     advice: str | None = None
 
 
+# "My dad had a clot", "my friend lost bladder control": someone else's history.
+_OTHERS_HISTORY = re.compile(
+    r"\bmy (dad|father|mum|mom|mother|aunt|uncle|gran\w*|grand\w*|friend|sister|brother|cousin|neighbou?r|colleague|"
+    r"wife|husband|partner|son|daughter|boss)('s)? (had|has|lost|got|died|passed|was diagnosed|went through)\b"
+)
+_SENTENCE_BREAK = re.compile(r"[.;!?]")
+
+
+def about_someone_else(folded: str, start: int) -> bool:
+    """Is the phrase at `start` part of a sentence about another person's history?"""
+    sentence_start = max((m.end() for m in _SENTENCE_BREAK.finditer(folded, 0, start)), default=0)
+    return bool(_OTHERS_HISTORY.search(folded, sentence_start, start))
+
+
 class Triager:
     def __init__(self, extra_words: Iterable[str] = ()):
         entries = [(p, "concept", concept) for concept, phrases in CONCEPTS.items() for p in phrases]
@@ -511,16 +660,16 @@ class Triager:
 
     def present(self, text: str) -> FrozenSet[str]:
         folded = fold(text)
-        return frozenset(m.id for m in self.index.find(text) if not is_negated(folded, m))
+        return frozenset(
+            m.id for m in self.index.find(text) if not is_negated(folded, m) and not about_someone_else(folded, m.start)
+        )
 
     def triage(self, text: str) -> Triage:
         if not text or not text.strip():
             return Triage(False)
         concepts = self.present(text[:5000])
         for rule in RULES:
-            if rule.unless & concepts:
-                continue
-            if any(alternative <= concepts for alternative in rule.any_of):
+            if any(alternative.holds(concepts) for alternative in rule.any_of):
                 return Triage(True, rule.id, rule.reason, rule.advice)
         return Triage(False)
 

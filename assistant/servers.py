@@ -51,6 +51,7 @@ def base_env(extra: Dict[str, str] | None = None) -> Dict[str, str]:
     env.setdefault("TRACKER_PASSWORD", "")
     env.setdefault("ACTION_TIMEOUT_SECONDS", "4")
     env.setdefault("CORS_ORIGINS", "*")
+    env.setdefault("RATE_LIMIT_PER_MINUTE", "30")
     env.update(extra or {})
     return env
 

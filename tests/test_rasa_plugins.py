@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+import uuid
 from pathlib import Path
+from typing import Iterator
 
+import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -88,3 +92,44 @@ def test_purge_removes_old_conversations(tmp_path: Path) -> None:
     old = DialogueStateTracker.from_events("old", [UserUttered("hi", timestamp=1000.0)])
     asyncio.run(store.save(old))
     assert store.purge_older_than(days=30) == 1
+
+
+@pytest.fixture
+def postgres_db() -> Iterator[str]:
+    """A fresh PostgreSQL database on the local server, dropped afterwards."""
+    psycopg2 = pytest.importorskip("psycopg2")
+    name = f"tp_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3)
+    except psycopg2.OperationalError as err:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required under CI: {err}")
+        pytest.skip(f"no local PostgreSQL: {err}")
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def test_delete_my_data_in_postgresql(postgres_db: str) -> None:
+    import psycopg2
+
+    store = ErasableSQLTrackerStore(DOMAIN, dialect="postgresql", host="127.0.0.1", port=5432, db=postgres_db, username="postgres")
+    tracker = DialogueStateTracker.from_events("pg-user", [UserUttered("my knee buckles"), ActionExecuted("action_listen")])
+    asyncio.run(store.save(tracker))
+
+    def rows() -> int:
+        with psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname=postgres_db) as connection:
+            cursor = connection.cursor()
+            cursor.execute("select count(*) from events where sender_id = %s", ("pg-user",))
+            return cursor.fetchone()[0]
+
+    assert rows() == 2
+    tracker.update(UserUttered("delete my data"))
+    tracker.update(ActionExecuted("action_delete_my_data"))
+    asyncio.run(store.save(tracker))
+    assert rows() == 0
+    store.engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
 import time
 
 import pytest
@@ -65,3 +67,37 @@ def test_logs_carry_no_message_text(servers) -> None:
     Chat(servers).say(f"my knee buckles near the {marker}")
     for log in servers.log_dir.glob("*.log"):
         assert marker not in log.read_text(errors="replace"), log.name
+
+
+def test_flooding_sender_gets_a_polite_slow_down(servers) -> None:
+    chat = Chat(servers)
+    replies = [texts(chat.say("hi")) for _ in range(32)]
+    assert "wait a few seconds" in replies[-1].lower()
+    assert "wait a few seconds" not in texts(Chat(servers).say("hi")).lower(), "other senders are not affected"
+
+
+class SlowHandler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+        time.sleep(8)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_hung_action_server_times_out_to_a_polite_fallback(servers) -> None:
+    servers.stop("actions")
+    slow = http.server.ThreadingHTTPServer(("127.0.0.1", servers.action_port), SlowHandler)
+    thread = threading.Thread(target=slow.serve_forever, daemon=True)
+    thread.start()
+    try:
+        started = time.monotonic()
+        replies = Chat(servers).say("my knee buckles going down stairs")
+        assert time.monotonic() - started < 10, "the turn must not wait for the hung server"
+        assert "try again" in texts(replies).lower()
+    finally:
+        slow.shutdown()
+        slow.server_close()
+        servers.start_actions()
+    assert "Releasing the" in texts(Chat(servers).say("my knee buckles going down stairs"))

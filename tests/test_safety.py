@@ -53,3 +53,16 @@ def test_typos_and_voice_style_still_flag() -> None:
 def test_empty_and_huge_input_are_safe() -> None:
     assert not triage("").flagged
     assert not triage("hip " * 50_000).flagged
+
+
+def test_someone_elses_history_is_not_the_users_red_flag() -> None:
+    assert not triage("My dad had a blood clot after surgery; my calf is just tight from running").flagged
+    assert triage("my wife says half my face looks droopy").flagged
+
+
+def test_context_words_excuse_only_their_own_look_alike() -> None:
+    assert not triage("the ice pack made my knee pale and cold for a bit").flagged
+    assert triage("my foot is cold and pale and I can't feel a pulse").flagged
+    assert not triage("losing weight on purpose with a diet, glutes still tight").flagged
+    assert triage("lost weight without trying and my back aches at night").flagged
+    assert triage("jaw massage tips please, also I'm slurring my words all of a sudden and my face droops").flagged

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
+from collections import OrderedDict, deque
+from typing import Deque
 
 MAX_MESSAGE_CHARS = 5000
 
@@ -31,3 +34,32 @@ def precheck(text: str) -> str | None:
     if len(text) > MAX_MESSAGE_CHARS:
         return TOO_LONG
     return None
+
+
+SLOW_DOWN = "You're sending messages faster than I can think them through. Please wait a few seconds and try again."
+
+
+class RateLimiter:
+    """At most `limit` messages per sender in any `window` seconds.
+
+    Sliding window per sender; the oldest senders are forgotten past
+    `max_senders`, so memory stays bounded under a flood of new ids."""
+
+    def __init__(self, limit: int, window: float = 60.0, max_senders: int = 10_000, clock=time.monotonic):
+        self.limit, self.window, self.max_senders, self.clock = limit, window, max_senders, clock
+        self._seen: OrderedDict[str, Deque[float]] = OrderedDict()
+
+    def allow(self, sender: str) -> bool:
+        if self.limit <= 0:
+            return True
+        now = self.clock()
+        stamps = self._seen.pop(sender, None) or deque()
+        while stamps and now - stamps[0] >= self.window:
+            stamps.popleft()
+        allowed = len(stamps) < self.limit
+        if allowed:
+            stamps.append(now)
+        self._seen[sender] = stamps
+        while len(self._seen) > self.max_senders:
+            self._seen.popitem(last=False)
+        return allowed

@@ -17,11 +17,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from assistant.channels.guard import ACTIONS_DOWN, clean_text, precheck
+from assistant.channels.guard import ACTIONS_DOWN, SLOW_DOWN, RateLimiter, clean_text, precheck
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ACTION_TIMEOUT = 4.0
+DEFAULT_RATE_LIMIT = 30  # messages per sender per minute
 
 
 def set_action_timeout(seconds: float) -> None:
@@ -55,10 +56,15 @@ class SafeRestInput(RestInput):
     def name(cls) -> str:
         return "rest"
 
+    def __init__(self, rate_limit: int = DEFAULT_RATE_LIMIT) -> None:
+        self.limiter = RateLimiter(rate_limit)
+
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
-        set_action_timeout(float((credentials or {}).get("action_timeout") or DEFAULT_ACTION_TIMEOUT))
-        return cls()
+        credentials = credentials or {}
+        set_action_timeout(float(credentials.get("action_timeout") or DEFAULT_ACTION_TIMEOUT))
+        limit = credentials.get("rate_limit_per_minute")
+        return cls(int(limit) if limit not in (None, "") else DEFAULT_RATE_LIMIT)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("safe_rest_webhook", __name__)
@@ -73,7 +79,7 @@ class SafeRestInput(RestInput):
             if error:
                 return bad_request(error)
             text = clean_text(message or "")
-            early = precheck(text)
+            early = precheck(text) or (None if self.limiter.allow(sender) else SLOW_DOWN)
             if early:
                 return response.json([{"recipient_id": sender, "text": early}])
             collector = CollectingOutputChannel()

@@ -1,0 +1,45 @@
+"""Input checks shared by the channels."""
+
+from __future__ import annotations
+
+from assistant.channels.guard import EMPTY, TOO_LONG, RateLimiter, clean_text, precheck
+
+
+def test_control_characters_are_dropped_but_line_breaks_kept() -> None:
+    assert clean_text("knee\x00 hurts\x07\nleft") == "knee  hurts \nleft"
+
+
+def test_precheck_answers_empty_and_oversized_messages() -> None:
+    assert precheck("") == EMPTY
+    assert precheck("x" * 5001) == TOO_LONG
+    assert precheck("my knee hurts") is None
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_rate_limit_is_per_sender_and_slides() -> None:
+    clock = Clock()
+    limiter = RateLimiter(3, window=60, clock=clock)
+    assert all(limiter.allow("a") for _ in range(3))
+    assert not limiter.allow("a")
+    assert limiter.allow("b")
+    clock.now = 61
+    assert limiter.allow("a")
+
+
+def test_rate_limiter_memory_is_bounded() -> None:
+    limiter = RateLimiter(1, max_senders=100)
+    for i in range(1000):
+        limiter.allow(f"sender-{i}")
+    assert len(limiter._seen) == 100
+
+
+def test_zero_disables_the_limit() -> None:
+    limiter = RateLimiter(0)
+    assert all(limiter.allow("a") for _ in range(100))
