@@ -15,7 +15,7 @@ KB := assistant/knowledge/muscles.yml assistant/knowledge/vocabulary.yml
 NLP_STAMP := build/spacy_pipeline/meta.json
 LOOKUPS := data/nlu/lookups/knowledge_base.yml
 
-.PHONY: help setup run shell test lint validate story-test pytest eval crossval bench clean model purge eval-engine
+.PHONY: help setup system-packages run shell test lint validate story-test pytest eval crossval bench clean model purge eval-engine
 
 help:
 	@echo "make run    - set everything up and start the assistant (REST + socket.io on :5005)"
@@ -41,7 +41,11 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet --prefer-binary -r requirements.lock; \
 	touch $@
 
-setup: $(VENV)/.installed $(NLP_STAMP)
+setup: $(VENV)/.installed $(NLP_STAMP) system-packages
+
+# Debian's chromium + chromedriver for the browser tests (quiet when present).
+system-packages:
+	@bash scripts/setup-system.sh
 
 $(NLP_STAMP): $(VENV)/.installed $(KB) assistant/nlp/build.py
 	$(PY) -m assistant.nlp.build

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Dict, Iterable, List, Sequence, Tuple
+from urllib.parse import urlencode
 
 from assistant.features import Features
 from assistant.knowledge.loader import Knowledge
@@ -104,7 +105,22 @@ def suggestions_payload(kb: Knowledge, result: MatchResult, features: Features) 
                 "caution": muscle.cautions[0].text if muscle.cautions else None,
             }
         )
-    return {"type": "muscle_suggestions", "red_flag": False, "side": features.side, "muscles": muscles}
+    return {
+        "type": "muscle_suggestions",
+        "red_flag": False,
+        "side": features.side,
+        "muscles": muscles,
+        "bodymap": bodymap_path([m["id"] for m in muscles], features.side, "svg"),
+        "bodymap_png": bodymap_path([m["id"] for m in muscles], features.side, "png"),
+    }
+
+
+def bodymap_path(muscle_ids: Sequence[str], side: str | None, fmt: str) -> str:
+    """Where the channel serves the picture of these muscles' pain zones."""
+    query = {"muscles": ",".join(muscle_ids)}
+    if side in ("left", "right"):
+        query["side"] = side
+    return f"/bodymap.{fmt}?{urlencode(query, safe=',')}"
 
 
 def method_label(kb: Knowledge, release: Release) -> str:

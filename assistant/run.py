@@ -49,6 +49,7 @@ def main() -> int:
             servers.start_rasa(enable_api=False)
         console.print(f"[green]The assistant is ready.[/green]\n"
                       f"  REST:     POST {servers.rasa_url}/webhooks/rest/webhook  {{\"sender\": \"me\", \"message\": \"my knee buckles\"}}\n"
+                      f"  web chat: {servers.rasa_url}/chat\n"
                       f"  socket.io: {servers.rasa_url}/socket.io\n"
                       f"  actions:  {servers.action_url}/health\n"
                       f"  logs:     {servers.log_dir.relative_to(ROOT)}/\n"

@@ -77,4 +77,4 @@ def test_odd_messages_over_socketio(servers) -> None:
         return counts
 
     counts = asyncio.run(run())
-    assert all(c > 0 for c in counts), list(zip(cases, counts))
+    assert all(c > 0 for c in counts), list(zip(cases, counts, strict=True))

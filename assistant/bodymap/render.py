@@ -1,0 +1,273 @@
+"""Body maps from the knowledge base: where the suggested muscles send pain.
+
+One scene (a list of drawing items) is built once and written out either as
+SVG (for the web page) or as PNG with Pillow (for channels that need a
+bitmap). Pure: no Rasa.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Dict, List, Sequence, Tuple
+from xml.sax.saxutils import escape, quoteattr
+
+from PIL import Image, ImageChops, ImageDraw, ImageFont
+
+from assistant.bodymap.geometry import SIDES, Geometry, Shape, default_geometry
+from assistant.knowledge.loader import Knowledge
+from assistant.knowledge.schema import ReferralKind
+
+WIDTH, HEIGHT = 600, 420
+TOP = 22  # room for the view titles
+# Where each view's box sits on the picture.
+OFFSETS = {"front": (0.0, TOP), "back": (200.0, TOP), "face": (400.0, TOP)}
+LEGEND_X, LEGEND_Y, LEGEND_ROW = 412.0, 272.0, 18.0
+MAX_MUSCLES = 5
+# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00")
+SKIN, OUTLINE, INK = "#F4EDE4", "#8A7F75", "#222222"
+ESSENTIAL_OPACITY, SPILLOVER_OPACITY = 0.72, 0.85
+STRIPE = 6  # spillover zones are striped, essential zones solid
+
+
+@dataclass
+class Item:
+    """One thing to draw. `kind`: shape, marker or text."""
+
+    kind: str
+    shape: Shape | None = None
+    fill: str = "none"
+    opacity: float = 1.0
+    striped: bool = False
+    stroke: str | None = None
+    text: str = ""
+    at: Tuple[float, float] = (0.0, 0.0)
+    size: float = 12.0
+    anchor: str = "start"
+    attrs: Dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Scene:
+    title: str
+    items: List[Item]
+
+
+def known_muscles(kb: Knowledge, muscle_ids: Sequence[str]) -> List[str]:
+    """The ids that name muscles, in order, without repeats, at most five."""
+    return [m for m in dict.fromkeys(muscle_ids) if m in kb.muscles][:MAX_MUSCLES]
+
+
+def _base(geometry: Geometry) -> List[Item]:
+    items: List[Item] = []
+    for view in geometry.views.values():
+        dx, dy = OFFSETS[view.id]
+        items.append(Item("text", text=view.title, at=(dx + view.size[0] / 2, 15), size=13, anchor="middle", fill=INK))
+        left = "R" if view.image_left == "right" else "L"
+        for x, letter in ((dx + 12, left), (dx + view.size[0] - 12, "L" if left == "R" else "R")):
+            items.append(Item("text", text=letter, at=(x, dy + 12), size=11, anchor="middle", fill="#777777"))
+        items += [Item("shape", shape=s.moved(dx, dy), fill=SKIN, stroke=OUTLINE) for s in view.outline]
+        items += [Item("shape", shape=s.moved(dx, dy), fill="none", stroke=OUTLINE) for s in view.details]
+    return items
+
+
+def scene(kb: Knowledge, muscle_ids: Sequence[str], side: str | None = None, geometry: Geometry | None = None) -> Scene:
+    """The referral zones and trigger points of the muscles, best first on top."""
+    geometry = geometry or default_geometry()
+    muscles = [kb.muscles[m] for m in known_muscles(kb, muscle_ids)]
+    items = _base(geometry)
+    markers: List[Item] = []
+    # The first muscle is drawn last, so it stays on top where zones overlap.
+    for rank in reversed(range(len(muscles))):
+        muscle, colour = muscles[rank], PALETTE[rank]
+        for referral in sorted(muscle.referral, key=lambda r: r.kind is ReferralKind.essential):
+            essential = referral.kind is ReferralKind.essential
+            for zone in geometry.zones_for(referral.area, side):
+                dx, dy = OFFSETS[zone.view]
+                items.append(
+                    Item(
+                        "shape",
+                        shape=zone.shape.moved(dx, dy),
+                        fill=colour,
+                        opacity=ESSENTIAL_OPACITY if essential else SPILLOVER_OPACITY,
+                        striped=not essential,
+                        stroke=colour,
+                    )
+                )
+        for index, point in enumerate(muscle.trigger_points):
+            for zone in geometry.zones_for(point.area, side):
+                dx, dy = OFFSETS[zone.view]
+                cx, cy = zone.shape.center()
+                spread = (index - (len(muscle.trigger_points) - 1) / 2) * 7
+                markers.append(Item("marker", at=(cx + dx + spread, cy + dy + rank * 3), fill=colour, stroke=INK))
+    items += markers
+    items += _legend(muscles_names=[m.name for m in muscles])
+    names = ", ".join(m.name for m in muscles) or "no muscles"
+    where = f" ({side} side)" if side in SIDES else ""
+    return Scene(title=f"Body map of where {names} send pain{where}", items=items)
+
+
+def _legend(muscles_names: Sequence[str]) -> List[Item]:
+    items: List[Item] = []
+    y = LEGEND_Y
+    for rank, name in enumerate(muscles_names):
+        items.append(Item("shape", shape=Shape(points=_square(LEGEND_X, y)), fill=PALETTE[rank], opacity=ESSENTIAL_OPACITY, stroke=PALETTE[rank]))
+        items.append(Item("text", text=f"{rank + 1}. {name}", at=(LEGEND_X + 18, y + 10), fill=INK))
+        y += LEGEND_ROW
+    y += 4
+    key = (
+        (Item("shape", shape=Shape(points=_square(LEGEND_X, y)), fill="#777777", opacity=ESSENTIAL_OPACITY, stroke="#777777"), "main pain zone"),
+        (Item("shape", shape=Shape(points=_square(LEGEND_X, y + LEGEND_ROW)), fill="#777777", opacity=SPILLOVER_OPACITY, striped=True, stroke="#777777"), "spillover zone"),
+        (Item("marker", at=(LEGEND_X + 6, y + 2 * LEGEND_ROW + 6), fill="#FFFFFF", stroke=INK), "trigger point"),
+    )
+    for row, (swatch, label) in enumerate(key):
+        items += [swatch, Item("text", text=label, at=(LEGEND_X + 18, y + row * LEGEND_ROW + 10), fill="#555555", size=11)]
+    return items
+
+
+def _square(x: float, y: float, size: float = 12) -> Tuple[Tuple[float, float], ...]:
+    return ((x, y), (x + size, y), (x + size, y + size), (x, y + size))
+
+
+def picker_scene(kb: Knowledge, geometry: Geometry | None = None) -> Scene:
+    """The blank figures with every area as a target to tap (point-to-describe)."""
+    geometry = geometry or default_geometry()
+    items = _base(geometry)
+    for zone in geometry.zones:
+        dx, dy = OFFSETS[zone.view]
+        name = kb.areas[zone.area].name
+        label = name if zone.side == "both" else f"{zone.side} {name}"
+        items.append(
+            Item(
+                "shape",
+                shape=zone.shape.moved(dx, dy),
+                fill="#0072B2",
+                opacity=0.12,
+                stroke="#0072B2",
+                attrs={
+                    "class": "zone",
+                    "data-area": zone.area,
+                    "data-side": zone.side,
+                    "data-view": zone.view,
+                    "tabindex": "0",
+                    "role": "button",
+                    "aria-pressed": "false",
+                    "aria-label": f"{label} ({geometry.views[zone.view].title.lower()})",
+                },
+            )
+        )
+    return Scene(title="Body map: tap where it hurts", items=items)
+
+
+# ---------------------------------------------------------------- SVG
+
+
+def _svg_shape(shape: Shape) -> Tuple[str, str]:
+    if shape.ellipse:
+        cx, cy, rx, ry = shape.ellipse
+        return "ellipse", f'cx="{cx:g}" cy="{cy:g}" rx="{rx:g}" ry="{ry:g}"'
+    return "polygon", 'points="' + " ".join(f"{x:g},{y:g}" for x, y in shape.points) + '"'
+
+
+def to_svg(drawing: Scene) -> str:
+    patterns: Dict[str, str] = {}
+    body: List[str] = []
+    for item in drawing.items:
+        extra = "".join(f" {name}={quoteattr(value)}" for name, value in item.attrs.items())
+        if item.kind == "text":
+            x, y = item.at
+            body.append(
+                f'<text x="{x:g}" y="{y:g}" font-size="{item.size:g}" text-anchor="{item.anchor}" fill="{item.fill}">{escape(item.text)}</text>'
+            )
+        elif item.kind == "marker":
+            x, y = item.at
+            body.append(f'<circle cx="{x:g}" cy="{y:g}" r="4.5" fill="{item.fill}" stroke="{item.stroke}" stroke-width="1.5"/>')
+        else:
+            assert item.shape is not None
+            tag, geometry = _svg_shape(item.shape)
+            fill = item.fill
+            if item.striped:
+                pattern_id = "stripes-" + item.fill.lstrip("#")
+                patterns[pattern_id] = (
+                    f'<pattern id="{pattern_id}" width="{STRIPE}" height="{STRIPE}" patternUnits="userSpaceOnUse" '
+                    f'patternTransform="rotate(45)"><rect width="{STRIPE / 2:g}" height="{STRIPE}" fill="{item.fill}"/></pattern>'
+                )
+                fill = f"url(#{pattern_id})"
+            stroke = f' stroke="{item.stroke}" stroke-width="1"' if item.stroke else ""
+            dash = ' stroke-dasharray="3 2"' if item.striped else ""
+            opacity = f' fill-opacity="{item.opacity:g}"' if item.opacity < 1 else ""
+            body.append(f'<{tag} {geometry} fill="{fill}"{opacity}{stroke}{dash}{extra}>'
+                        + (f"<title>{escape(item.attrs['aria-label'])}</title>" if "aria-label" in item.attrs else "")
+                        + f"</{tag}>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" aria-labelledby="bodymap-title" font-family="sans-serif">'
+        f'<title id="bodymap-title">{escape(drawing.title)}</title>'
+        f'<defs>{"".join(patterns.values())}</defs>'
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#FFFFFF"/>' + "".join(body) + "</svg>"
+    )
+
+
+# ---------------------------------------------------------------- PNG
+
+
+def _rgb(colour: str) -> Tuple[int, int, int]:
+    colour = colour.lstrip("#")
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+
+
+def _draw_shape(draw: ImageDraw.ImageDraw, shape: Shape, scale: float, **style: object) -> None:
+    if shape.ellipse:
+        x0, y0, x1, y1 = shape.bbox()
+        draw.ellipse([x0 * scale, y0 * scale, x1 * scale, y1 * scale], **style)
+    else:
+        draw.polygon([(x * scale, y * scale) for x, y in shape.points], **style)
+
+
+def _stripes(size: Tuple[int, int], scale: float) -> Image.Image:
+    mask = Image.new("L", size, 0)
+    draw = ImageDraw.Draw(mask)
+    step = STRIPE * scale * 1.4142
+    width, height = size
+    k = -height
+    while k < width:
+        draw.line([(k, height), (k + height, 0)], fill=255, width=max(1, round(step / 2)))
+        k += step
+    return mask
+
+
+def to_png(drawing: Scene, scale: float = 2.0) -> bytes:
+    size = (round(WIDTH * scale), round(HEIGHT * scale))
+    picture = Image.new("RGBA", size, (255, 255, 255, 255))
+    stripes = _stripes(size, scale)
+    fonts: Dict[float, ImageFont.FreeTypeFont] = {}
+    for item in drawing.items:
+        if item.kind == "text":
+            font = fonts.setdefault(item.size, ImageFont.load_default(size=item.size * scale))
+            anchor = "ms" if item.anchor == "middle" else "ls"
+            ImageDraw.Draw(picture).text((item.at[0] * scale, item.at[1] * scale), item.text, fill=_rgb(item.fill), font=font, anchor=anchor)
+        elif item.kind == "marker":
+            x, y = item.at
+            r = 4.5 * scale
+            ImageDraw.Draw(picture).ellipse(
+                [x * scale - r, y * scale - r, x * scale + r, y * scale + r], fill=_rgb(item.fill), outline=_rgb(item.stroke or INK), width=round(1.5 * scale)
+            )
+        else:
+            assert item.shape is not None
+            if item.fill != "none":
+                # Only the shape's box is masked and painted: a whole-picture mask per shape is slow.
+                x0, y0, x1, y1 = (round(v * scale) for v in item.shape.bbox())
+                x0, y0 = max(0, x0 - 2), max(0, y0 - 2)
+                box = (x0, y0, min(size[0], x1 + 2), min(size[1], y1 + 2))
+                mask = Image.new("L", (box[2] - box[0], box[3] - box[1]), 0)
+                local = item.shape.moved(-x0 / scale, -y0 / scale)
+                _draw_shape(ImageDraw.Draw(mask), local, scale, fill=round(255 * item.opacity))
+                if item.striped:
+                    mask = ImageChops.multiply(mask, stripes.crop(box))
+                picture.paste(Image.new("RGBA", mask.size, _rgb(item.fill) + (255,)), box[:2], mask)
+            if item.stroke:
+                _draw_shape(ImageDraw.Draw(picture), item.shape, scale, outline=_rgb(item.stroke), width=max(1, round(scale)))
+    out = io.BytesIO()
+    picture.convert("RGB").save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -1,0 +1,72 @@
+"""The chat page, its files and the body maps are served by the assistant itself."""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+
+import requests
+from PIL import Image
+
+from assistant.channels.web import WEB_DIR, static_file
+from assistant.servers import ROOT
+from tests.conftest import payload
+
+VENDOR = WEB_DIR / "vendor"
+
+
+def test_static_files_stay_inside_the_web_folder() -> None:
+    assert static_file("chat.js") == WEB_DIR / "chat.js"
+    assert static_file("vendor/socket.io.min.js") == VENDOR / "socket.io.min.js"
+    for escape in ("../channels/web.py", "../../Makefile", "/etc/passwd", "vendor", "vendor/LICENSE"):
+        assert static_file(escape) is None, escape
+
+
+def test_vendored_socketio_client_is_pinned_with_its_licence() -> None:
+    head = (VENDOR / "socket.io.min.js").read_text(encoding="utf-8")[:200]
+    assert "Socket.IO v4.8.1" in head
+    assert "MIT" in (VENDOR / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_page_never_sets_html_from_strings() -> None:
+    script = (WEB_DIR / "chat.js").read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in script, sink
+
+
+def test_chat_page_is_served_with_a_strict_policy(servers) -> None:
+    page = requests.get(f"{servers.rasa_url}/chat", timeout=10)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert '<script src="/web/chat.js"' in page.text
+    for name in ("chat.js", "chat.css", "embed.js", "vendor/socket.io.min.js"):
+        assert requests.get(f"{servers.rasa_url}/web/{name}", timeout=10).status_code == 200, name
+    assert requests.get(f"{servers.rasa_url}/web/nope.js", timeout=10).status_code == 404
+
+
+def test_bodymap_routes_give_svg_and_png(servers) -> None:
+    svg = requests.get(f"{servers.rasa_url}/bodymap.svg", params={"muscles": "vastus_medialis,soleus,bogus"}, timeout=10)
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    root = ET.fromstring(svg.content)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "1. Vastus medialis" in texts and "2. Soleus" in texts
+    png = requests.get(f"{servers.rasa_url}/bodymap.png", params={"muscles": "masseter", "side": "left"}, timeout=10)
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(png.content)).size == (1200, 840)
+    assert requests.get(f"{servers.rasa_url}/bodymap.svg", timeout=10).status_code == 400
+    picker = requests.get(f"{servers.rasa_url}/bodymap.svg", params={"picker": "1"}, timeout=10)
+    assert picker.status_code == 200 and 'class="zone"' in picker.text
+
+
+def test_symptom_payload_points_at_its_body_map(chat, servers) -> None:
+    custom = payload(chat.say("my knee buckles going down stairs"), "muscle_suggestions")
+    assert custom is not None and custom["bodymap"].startswith("/bodymap.svg?muscles=")
+    ids = [m["id"] for m in custom["muscles"]]
+    assert custom["bodymap"] == "/bodymap.svg?muscles=" + ",".join(ids)
+    assert requests.get(servers.rasa_url + custom["bodymap_png"], timeout=10).headers["content-type"] == "image/png"
+
+
+def test_readme_documents_the_page_and_shows_a_screenshot() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "/web/embed.js" in readme and "/chat" in readme and "docs/web-chat.png" in readme
+    assert (ROOT / "docs" / "web-chat.png").is_file()
