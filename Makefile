@@ -15,7 +15,7 @@ KB := assistant/knowledge/muscles.yml assistant/knowledge/vocabulary.yml
 NLP_STAMP := build/spacy_pipeline/meta.json
 LOOKUPS := data/nlu/lookups/knowledge_base.yml
 
-.PHONY: help setup system-packages run shell test lint validate story-test pytest eval crossval bench clean model purge eval-engine
+.PHONY: help setup system-packages run shell test lint validate story-test pytest eval crossval bench clean model purge eval-engine telegram-webhook
 
 help:
 	@echo "make run    - set everything up and start the assistant (REST + socket.io on :5005)"
@@ -86,6 +86,10 @@ bench: model
 
 crossval: setup
 	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/crossval
+
+# Register the Telegram webhook (needs TELEGRAM_TOKEN, TELEGRAM_WEBHOOK_URL, TELEGRAM_SECRET_TOKEN).
+telegram-webhook: $(VENV)/.installed
+	$(PY) -m assistant.channels.telegram_setup
 
 purge: $(VENV)/.installed
 	$(PY) -m assistant.nlp.purge

@@ -165,15 +165,17 @@ class Matcher:
 def _suggestion(muscle: Muscle, raw: float, evidence: List[Tuple[float, str, str]]) -> Suggestion:
     ordered = sorted(evidence, key=lambda e: -e[0])
     words: List[str] = []
-    for _, _, surface in ordered:
-        if surface not in words:
+    # The person's own words first; a matched KB symptom phrase only if needed.
+    for _, _, surface in sorted(ordered, key=lambda e: e[1] == "symptom"):
+        # "knee" adds nothing after "knee buckles".
+        if not any(surface.lower() in w.lower() for w in words):
             words.append(surface)
     return Suggestion(
         muscle_id=muscle.id,
         name=muscle.name,
         score=round(raw / (raw + 4.0), 2),
         raw=round(raw, 3),
-        why=", ".join(words[:2]),
+        why=", ".join(words[:3]),
         reasons=tuple((kind, surface) for _, kind, surface in ordered),
     )
 

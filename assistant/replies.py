@@ -89,6 +89,12 @@ def why_line(kb: Knowledge, suggestion: Suggestion) -> str:
     return f"**{muscle.name}**: {reason}."
 
 
+def release_tip(kb: Knowledge, release: Release) -> str:
+    """One line for a card: the tool and the step that finds the spot."""
+    step = release.steps[1] if len(release.steps) > 1 else release.steps[0]
+    return f"{_cap(with_tool(kb, release.tool))}: {step}"
+
+
 def suggestions_payload(kb: Knowledge, result: MatchResult, features: Features) -> Dict[str, object]:
     muscles = []
     for s in result.suggestions:
@@ -101,7 +107,7 @@ def suggestions_payload(kb: Knowledge, result: MatchResult, features: Features) 
                 "score": s.score,
                 "why": s.why,
                 "zones": [{"area": r.area, "kind": r.kind.value} for r in muscle.referral],
-                "release_tip": release[0].steps[0] if release else None,
+                "release_tip": release_tip(kb, release[0]) if release else None,
                 "caution": muscle.cautions[0].text if muscle.cautions else None,
             }
         )

@@ -52,6 +52,10 @@ def base_env(extra: Dict[str, str] | None = None) -> Dict[str, str]:
     env.setdefault("ACTION_TIMEOUT_SECONDS", "4")
     env.setdefault("CORS_ORIGINS", "*")
     env.setdefault("RATE_LIMIT_PER_MINUTE", "30")
+    env.setdefault("TELEGRAM_TOKEN", "")  # empty: the Telegram webhook answers 503
+    env.setdefault("TELEGRAM_SECRET_TOKEN", "")
+    env.setdefault("TELEGRAM_WEBHOOK_URL", "")
+    env.setdefault("TELEGRAM_API_BASE", "")  # empty: https://api.telegram.org/bot
     env.update(extra or {})
     return env
 

@@ -23,7 +23,9 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 echo "Installing ${missing[*]} for the browser tests..."
-if ! apt-cache show "${missing[@]}" >/dev/null 2>&1; then
+install() { $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
+# Stale package lists fail the download: refresh them once and retry.
+if ! apt-cache show "${missing[@]}" >/dev/null 2>&1 || ! install; then
   $SUDO apt-get update -qq
+  install
 fi
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -133,3 +133,21 @@ def test_delete_my_data_in_postgresql(postgres_db: str) -> None:
     asyncio.run(store.save(tracker))
     assert rows() == 0
     store.engine.dispose()
+
+
+def test_action_calls_carry_only_the_current_turn() -> None:
+    from rasa.core.actions.action import RemoteAction
+    from rasa.utils.endpoints import EndpointConfig
+
+    from assistant.nlp import lean_actions
+
+    events = []
+    for turn in range(50):
+        events += [UserUttered(f"message {turn}"), ActionExecuted("action_suggest_muscles"), BotUttered("reply")]
+    events.append(SlotSet("current_muscle", "vastus_medialis"))
+    tracker = DialogueStateTracker.from_events("long", events, slots=DOMAIN.slots)
+    lean_actions.install()
+    call = RemoteAction("action_release", EndpointConfig("http://127.0.0.1:1"))._action_call_format(tracker, DOMAIN)
+    assert [e["event"] for e in call["tracker"]["events"]] == ["user", "action", "bot", "slot"]
+    assert call["tracker"]["slots"]["current_muscle"] == "vastus_medialis"
+    assert call["tracker"]["latest_message"]["text"] == "message 49"

@@ -18,6 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.channels.guard import ACTIONS_DOWN, SLOW_DOWN, RateLimiter, clean_text, precheck
+from assistant.nlp import lean_actions
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class SafeRestInput(RestInput):
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
         set_action_timeout(float(credentials.get("action_timeout") or DEFAULT_ACTION_TIMEOUT))
+        lean_actions.install()
         limit = credentials.get("rate_limit_per_minute")
         return cls(int(limit) if limit not in (None, "") else DEFAULT_RATE_LIMIT)
 

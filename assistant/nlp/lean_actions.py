@@ -1,0 +1,40 @@
+"""Keep the action-server round trip cheap however long the conversation.
+
+Rasa 3.6 sends the whole session's events (and the domain) with every custom
+action call, so latency grows with the length of the conversation. Our
+actions read only slots and the latest message, so the call carries the
+events of the current turn only. Installed once by the REST channel at start.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+import rasa
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+
+def current_turn_events(tracker: DialogueStateTracker) -> list:
+    """Events from the latest user message on, serialised."""
+    events = list(tracker.events)
+    start = max((i for i, e in enumerate(events) if isinstance(e, UserUttered)), default=0)
+    return [e.as_dict() for e in events[start:]]
+
+
+def lean_call_format(self: RemoteAction, tracker: DialogueStateTracker, domain: Domain) -> Dict[str, Any]:
+    state = tracker.current_state(EventVerbosity.NONE)
+    state["events"] = current_turn_events(tracker)
+    return {
+        "next_action": self._name,
+        "sender_id": tracker.sender_id,
+        "tracker": state,
+        "version": rasa.__version__,
+        "domain": domain.as_dict(),
+    }
+
+
+def install() -> None:
+    RemoteAction._action_call_format = lean_call_format
