@@ -25,7 +25,7 @@ import requests
 from rich.console import Console
 from rich.table import Table
 
-from assistant.servers import ROOT, Servers, running_assistant
+from assistant.servers import ROOT, Servers, base_env, free_port, running_assistant
 
 SYMPTOMS = [
     "my knee buckles going down stairs",
@@ -63,7 +63,10 @@ def engine_time(repeats: int) -> Dict[str, float]:
     started = time.perf_counter()
     for i in range(repeats):
         triage(SYMPTOMS[i % len(SYMPTOMS)] + f" {i}")
-    return {"matching_ms_per_query": round(matching * 1000, 3), "triage_ms_per_query": round((time.perf_counter() - started) / repeats * 1000, 3)}
+    return {
+        "matching_ms_per_query": round(matching * 1000, 3),
+        "triage_ms_per_query": round((time.perf_counter() - started) / repeats * 1000, 3),
+    }
 
 
 def post(session: requests.Session, servers: Servers, sender: str, text: str) -> float:
@@ -96,7 +99,12 @@ def parse_time(servers: Servers, repeats: int) -> Dict[str, float]:
     times = []
     for i in range(repeats):
         started = time.perf_counter()
-        session.post(f"{servers.rasa_url}/model/parse", params={"token": servers.token}, json={"text": SYMPTOMS[i % len(SYMPTOMS)]}, timeout=30)
+        session.post(
+            f"{servers.rasa_url}/model/parse",
+            params={"token": servers.token},
+            json={"text": SYMPTOMS[i % len(SYMPTOMS)]},
+            timeout=30,
+        )
         times.append(time.perf_counter() - started)
     return summary_ms(times)
 
@@ -117,30 +125,88 @@ def resident_mb(pid: int) -> float:
     return round(total, 1)
 
 
-def training_time() -> float:
-    """A full training: an empty cache, so no component is reused."""
-    with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as cache:
+def timed_rasa(args: List[str], cwd: Path) -> float:
+    """Seconds a rasa command takes with an empty training cache."""
+    with tempfile.TemporaryDirectory() as cache:
         started = time.perf_counter()
         subprocess.run(
-            [str(Path(sys.executable).parent / "rasa"), "train", "--out", out, "--quiet"],
-            cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env={**os.environ, "RASA_CACHE_DIRECTORY": cache},
+            [str(Path(sys.executable).parent / "rasa"), *args],
+            cwd=cwd,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "RASA_CACHE_DIRECTORY": cache, "RASA_TELEMETRY_ENABLED": "false"},
         )
         return round(time.perf_counter() - started, 1)
 
 
-def run_bench(model: Path, turns: int, conversations: int, repeats: int, train: bool) -> Dict[str, object]:
+def measure(servers: Servers, started: float, turns: int, conversations: int, repeats: int) -> Dict[str, object]:
+    ready = round(time.perf_counter() - started, 1)
+    return {
+        "startup_s": ready,
+        "memory_mb": round(sum(resident_mb(p.pid) for p in servers.processes.values()), 1),
+        "nlu_parse": parse_time(servers, repeats),
+        "rest_latency": long_conversation(servers, turns),
+        "concurrent": {"conversations": conversations, **throughput(servers, conversations, 5)},
+    }
+
+
+def stock_figures(workdir: Path, turns: int, conversations: int, repeats: int, train: bool) -> Dict[str, object]:
+    """The assistant `rasa init` creates (default pipeline), measured the same way."""
+    init_s = timed_rasa(["init", "--no-prompt", "--init-dir", str(workdir)], cwd=workdir.parent)
+    model = next((workdir / "models").glob("*.tar.gz"))
+    servers = Servers(
+        rasa_port=free_port(),
+        action_port=free_port(),
+        token=uuid.uuid4().hex,
+        log_dir=workdir,
+        env=base_env(),
+        model=model,
+        workdir=workdir,
+    )
+    started = time.perf_counter()
+    try:
+        servers.start_rasa()
+        figures = measure(servers, started, turns, conversations, repeats)
+    finally:
+        servers.stop_all()
+    if train:
+        figures["train_s"] = timed_rasa(["train", "--out", str(workdir / "retrained")], cwd=workdir)
+    figures["init_s"] = init_s
+    return figures
+
+
+def ratio(a: float, b: float) -> float:
+    return round(a / b, 2) if b else float("nan")
+
+
+def comparison(ours: Dict, stock: Dict) -> Dict[str, object]:
+    late, early = ours["rest_latency"]["turns_91_100"]["p95_ms"], ours["rest_latency"]["turns_1_10"]["p95_ms"]
+    stock_early = stock["rest_latency"]["turns_1_10"]["p95_ms"]
+    checks = {
+        "p95_turn100_over_turn1 (<=1.3)": ratio(late, early),
+        "our_p95_over_stock_turn1_p95 (<=1.0)": ratio(late, stock_early),
+        "startup_ours_over_stock (<=0.5)": ratio(ours["startup_s"], stock["startup_s"]),
+        "memory_ours_over_stock (<=0.8)": ratio(ours["memory_mb"], stock["memory_mb"]),
+    }
+    if "train_s" in ours:
+        checks["train_s (<180)"] = ours["train_s"]
+    return checks
+
+
+def run_bench(model: Path, turns: int, conversations: int, repeats: int, train: bool, stock: bool) -> Dict[str, object]:
     results: Dict[str, object] = {"engine": engine_time(repeats * 10)}
     started = time.perf_counter()
     # One conversation sends 100 turns as fast as it can: no rate limit here.
     with running_assistant(model, env={"RATE_LIMIT_PER_MINUTE": "0"}) as servers:
-        results["startup_s"] = round(time.perf_counter() - started, 1)
-        results["memory_mb"] = {name: resident_mb(p.pid) for name, p in servers.processes.items()}
-        results["nlu_parse"] = parse_time(servers, repeats)
-        results["rest_latency"] = long_conversation(servers, turns)
-        results["concurrent"] = {"conversations": conversations, **throughput(servers, conversations, 5)}
+        results["ours"] = measure(servers, started, turns, conversations, repeats)
     if train:
-        results["train_s"] = training_time()
+        with tempfile.TemporaryDirectory(prefix="bench-train-") as out:
+            results["ours"]["train_s"] = timed_rasa(["train", "--out", out], cwd=ROOT)
+    if stock:
+        with tempfile.TemporaryDirectory(prefix="stock-") as tmp:
+            results["stock"] = stock_figures(Path(tmp) / "stock", turns, conversations, repeats, train)
+        results["targets"] = comparison(results["ours"], results["stock"])
     return results
 
 
@@ -166,10 +232,13 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--turns", type=int, default=100)
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=50)
-    parser.add_argument("--no-train", action="store_true", help="skip timing a full training run")
+    parser.add_argument("--no-train", action="store_true", help="skip timing full training runs")
+    parser.add_argument("--no-stock", action="store_true", help="skip the stock `rasa init` assistant")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench.json")
     args = parser.parse_args(argv)
-    results = run_bench(args.model, args.turns, args.conversations, args.repeats, train=not args.no_train)
+    results = run_bench(
+        args.model, args.turns, args.conversations, args.repeats, train=not args.no_train, stock=not args.no_stock
+    )
     print_table(results, Console())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")

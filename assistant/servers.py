@@ -50,7 +50,7 @@ def base_env(extra: Dict[str, str] | None = None) -> Dict[str, str]:
     env.setdefault("TRACKER_USER", "")
     env.setdefault("TRACKER_PASSWORD", "")
     env.setdefault("ACTION_TIMEOUT_SECONDS", "4")
-    env.setdefault("CORS_ORIGINS", "*")
+    env.setdefault("CORS_ORIGINS", "")  # empty: only pages served by the assistant itself
     env.setdefault("RATE_LIMIT_PER_MINUTE", "30")
     env.setdefault("TELEGRAM_TOKEN", "")  # empty: the Telegram webhook answers 503
     env.setdefault("TELEGRAM_SECRET_TOKEN", "")
@@ -69,6 +69,7 @@ class Servers:
     env: Dict[str, str]
     model: Path
     host: str = "127.0.0.1"
+    workdir: Path = ROOT
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -82,7 +83,7 @@ class Servers:
     def _spawn(self, name: str, command: List[str]) -> None:
         log = (self.log_dir / f"{name}.log").open("ab")
         self.processes[name] = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=self.workdir, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
     def start_actions(self) -> None:
@@ -92,10 +93,16 @@ class Servers:
     def start_rasa(self, enable_api: bool = True) -> None:
         command = [
             str(BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port), "--interface", self.host,
-            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml", "--cors", self.env["CORS_ORIGINS"],
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
         ]
+        origins = [o.strip() for o in self.env["CORS_ORIGINS"].split(",") if o.strip()]
+        if origins:
+            command += ["--cors", *origins]
         if enable_api:
             command += ["--enable-api", "--auth-token", self.token]
+        # DEBUG logs contain what people wrote: only when asked for, never by default.
+        if self.env.get("DEBUG_LOGS", "").lower() in ("1", "true", "yes"):
+            command.append("--debug")
         self._spawn("rasa", command)
         wait_until(f"{self.rasa_url}/", self.processes["rasa"], self.log_dir / "rasa.log", timeout=180)
 

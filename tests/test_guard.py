@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.channels.guard import EMPTY, TOO_LONG, RateLimiter, clean_text, precheck
+from assistant.channels.guard import EMPTY, TOO_LONG, RateLimiter, allowed_origins, clean_text, origin_allowed, precheck
 
 
 def test_control_characters_are_dropped_but_line_breaks_kept() -> None:
@@ -43,3 +43,16 @@ def test_rate_limiter_memory_is_bounded() -> None:
 def test_zero_disables_the_limit() -> None:
     limiter = RateLimiter(0)
     assert all(limiter.allow("a") for _ in range(100))
+
+
+def test_origins_are_parsed_from_a_comma_list() -> None:
+    assert allowed_origins("") == []
+    assert allowed_origins("https://a.example/, https://b.example") == ["https://a.example", "https://b.example"]
+
+
+def test_only_configured_or_own_origins_may_connect() -> None:
+    assert origin_allowed(None, "127.0.0.1:5005", [])
+    assert origin_allowed("http://127.0.0.1:5005", "127.0.0.1:5005", [])
+    assert not origin_allowed("https://evil.example", "127.0.0.1:5005", [])
+    assert origin_allowed("https://clinic.example/", "127.0.0.1:5005", ["https://clinic.example"])
+    assert origin_allowed("https://any.example", "127.0.0.1:5005", ["*"])

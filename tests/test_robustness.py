@@ -101,3 +101,12 @@ def test_hung_action_server_times_out_to_a_polite_fallback(servers) -> None:
         slow.server_close()
         servers.start_actions()
     assert "Releasing the" in texts(Chat(servers).say("my knee buckles going down stairs"))
+
+
+def test_message_text_reaches_logs_only_with_the_debug_flag(trained_model, tmp_path) -> None:
+    from assistant.servers import running_assistant
+
+    marker = "giraffekneemarkerdebug"
+    with running_assistant(trained_model, env={"DEBUG_LOGS": "true"}, log_dir=tmp_path) as debug_servers:
+        Chat(debug_servers).say(f"my knee buckles near the {marker}")
+    assert marker in (tmp_path / "rasa.log").read_text(errors="replace")

@@ -41,3 +41,28 @@ def test_symptom_over_socketio_gets_the_payload_and_the_session_survives(servers
     assert custom["type"] == "muscle_suggestions"
     again = asyncio.run(exchange(servers.rasa_url, "socket-test-session", "how do I release it?", "Releasing the"))
     assert any("Releasing the" in (m.get("text") or "") for m in again)
+
+
+def test_foreign_origins_cannot_open_a_socket(servers) -> None:
+    async def connect(origin: str) -> bool:
+        client = socketio.AsyncClient()
+        try:
+            await client.connect(servers.rasa_url, headers={"Origin": origin}, transports=["websocket"], wait_timeout=5)
+        except socketio.exceptions.ConnectionError:
+            return False
+        await client.disconnect()
+        return True
+
+    assert not asyncio.run(connect("https://evil.example"))
+    assert asyncio.run(connect(servers.rasa_url))
+
+
+def test_rest_sends_no_cors_headers_to_foreign_pages(servers) -> None:
+    import requests
+
+    response = requests.options(
+        f"{servers.rasa_url}/webhooks/rest/webhook",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        timeout=10,
+    )
+    assert "access-control-allow-origin" not in {k.lower() for k in response.headers}

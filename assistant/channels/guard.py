@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import time
 from collections import OrderedDict, deque
-from typing import Deque
+from typing import Deque, List, Sequence
+from urllib.parse import urlparse
 
 MAX_MESSAGE_CHARS = 5000
 
@@ -63,3 +64,19 @@ class RateLimiter:
         while len(self._seen) > self.max_senders:
             self._seen.popitem(last=False)
         return allowed
+
+
+def allowed_origins(setting: str | None) -> List[str]:
+    """CORS_ORIGINS: a comma-separated list, "*" for any; empty = same origin only."""
+    return [o.strip().rstrip("/") for o in (setting or "").split(",") if o.strip()]
+
+
+def origin_allowed(origin: str | None, host: str | None, allowed: Sequence[str]) -> bool:
+    """May a browser page from `origin` talk to us (served at `host`)?
+
+    Clients that send no Origin (apps, tests, Telegram) are not browsers
+    and are always allowed."""
+    if not origin:
+        return True
+    origin = origin.rstrip("/")
+    return "*" in allowed or origin in allowed or urlparse(origin).netloc == (host or "")

@@ -22,7 +22,7 @@ import logging
 import uuid
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Tuple
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -32,7 +32,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from assistant import bodymap
-from assistant.channels.guard import ACTIONS_DOWN, clean_text, precheck
+from assistant.channels.guard import ACTIONS_DOWN, allowed_origins, clean_text, origin_allowed, precheck
 from assistant.knowledge.loader import default_knowledge
 
 logger = logging.getLogger(__name__)
@@ -138,6 +138,8 @@ class WebSocketIOOutput(SocketIOOutput):
 
 
 class WebSocketIOInput(SocketIOInput):
+    origins: List[str] = []  # browser origins allowed besides our own (CORS_ORIGINS)
+
     @classmethod
     def name(cls) -> str:
         return "socketio"
@@ -145,22 +147,30 @@ class WebSocketIOInput(SocketIOInput):
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
-        return cls(
+        channel = cls(
             credentials.get("user_message_evt", "user_uttered"),
             credentials.get("bot_message_evt", "bot_uttered"),
             credentials.get("namespace"),
             credentials.get("session_persistence", True),
             credentials.get("socketio_path", "/socket.io"),
         )
+        channel.origins = allowed_origins(credentials.get("allowed_origins"))
+        return channel
 
     def get_output_channel(self) -> WebSocketIOOutput | None:
         return WebSocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        # CORS is left to the server's --cors setting, as in Rasa's own channel.
+        # CORS headers come from the server's --cors setting, as in Rasa's own
+        # channel; the origin itself is checked on connect below, because a
+        # websocket is not subject to CORS at all.
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
         webhook = WebBlueprint(sio, self.socketio_path, "web_socketio_webhook", __name__)
         self.sio = sio
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: str, environ: Dict, auth: Any = None) -> bool:
+            return origin_allowed(environ.get("HTTP_ORIGIN"), environ.get("HTTP_HOST"), self.origins)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
