@@ -8,7 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import message_features, send
+from actions.common import current_muscle, kb, message_features, send, slot_list
+from actions.release import ActionTriedAlready
 from actions.symptoms import ActionSuggestMuscles
 from assistant import replies
 from assistant.matching import Status, default_matcher
@@ -20,8 +21,27 @@ class ActionYesNo(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if tracker.get_slot("awaiting") == "progress":
+            return await self.progress(dispatcher, tracker, domain, better=intent == "affirm")
         send(dispatcher, [replies.yes_no_reply(tracker.get_slot("awaiting"), affirmed=intent == "affirm")])
         return [SlotSet("awaiting", None)]
+
+
+    async def progress(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any], better: bool
+    ) -> List[EventType]:
+        """The answer to the welcome-back question: rated against the method
+        last offered; a method that didn't help goes into `tried`."""
+        muscle = current_muscle(tracker)
+        method = muscle and replies.last_method(kb(), muscle, slot_list(tracker, "tools"), slot_list(tracker, "tried"))
+        ratings = slot_list(tracker, "method_ratings")
+        if method:
+            ratings = [*ratings, f"{method}={'better' if better else 'not_better'}"]
+        events: List[EventType] = [SlotSet("awaiting", None), SlotSet("method_ratings", ratings)]
+        if better:
+            send(dispatcher, [replies.progress_better(muscle)])
+            return events
+        return [*events, *await ActionTriedAlready().run(dispatcher, tracker, domain)]
 
 
 class ActionFallback(ActionSuggestMuscles):

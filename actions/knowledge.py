@@ -8,8 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.checkup import start_events
 from actions.common import current_muscle, kb, message_features, send, slot_list
-from assistant import replies
+from assistant import checkup, replies
 from assistant.matching import default_matcher
 
 
@@ -39,6 +40,9 @@ class ActionMuscleInfo(Action):
         ]
 
 
+STOPPED = "OK, no more questions. I'm here if you want to tell me where it hurts or ask how to release a muscle."
+
+
 class ActionRootCause(Action):
     def name(self) -> str:
         return "action_root_cause"
@@ -48,5 +52,13 @@ class ActionRootCause(Action):
         ids = slot_list(tracker, "suggested_muscles")
         muscles = [named] if named else []
         muscles += [kb().muscles[i] for i in ids if i in kb().muscles and (not named or i != named.id)]
+        if checkup.parse_answer(None, tracker.latest_message.get("text") or "") == "stop":
+            # "stop" outside the check-up (the NLU tends to read it as this intent)
+            dispatcher.utter_message(text=STOPPED)
+            return [SlotSet("checkup_ready", None)]
+        if muscles:
+            # Muscles under discussion: the check-up form asks the questions
+            # (rule "start the root-cause check-up").
+            return [*start_events([m.id for m in muscles[:3]]), SlotSet("checkup_ready", True)]
         send(dispatcher, [replies.root_cause_reply(kb(), muscles)])
-        return []
+        return [SlotSet("checkup_ready", None)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ActiveLoop, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant import replies
@@ -20,4 +20,5 @@ class ActionDeleteMyData(Action):
         # saved (assistant/nlp/erasable_store.py): the action server has no
         # access to stored conversations.
         dispatcher.utter_message(text=replies.DELETED)
-        return []
+        # Asked in the middle of the check-up: no more questions after this.
+        return [ActiveLoop(None)] if tracker.active_loop_name else []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import send
@@ -19,4 +19,8 @@ class ActionRedFlag(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         send(dispatcher, replies.red_flag_reply(triage(tracker.latest_message.get("text") or "")))
-        return [SlotSet("awaiting", "red_flag")]
+        events: List[EventType] = [SlotSet("awaiting", "red_flag")]
+        if tracker.active_loop_name:
+            # A red flag interrupts a form (the check-up): no more questions.
+            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return events

@@ -410,3 +410,40 @@ def not_understood() -> Message:
         ),
         "buttons": [button("Where can it hurt?", "help"), button("What is a trigger point?", "ask_what_is_trigger_point")],
     }
+
+
+PROGRESS_BUTTONS = (("Better", "/affirm"), ("The same", "/deny"), ("Worse", "/deny"))
+
+
+def last_method(kb: Knowledge, muscle: Muscle, tools: Sequence[str], tried: Sequence[str]) -> str | None:
+    """The method last offered for this muscle, as "muscle:tool" (the same
+    choice release_message made)."""
+    chosen = choose_method(kb, muscle, tools, tried)
+    return f"{muscle.id}:{chosen[0].tool}" if chosen else None
+
+
+def welcome_back(
+    kb: Knowledge, muscle: Muscle, features: Features, tools: Sequence[str], tried: Sequence[str], failed_rounds: int
+) -> Message:
+    """The greeting of a returning person, from the slots of last session."""
+    areas, feelings = list(features.areas.values())[:2], list(features.sensations.values())[:2]
+    about = f" for your {_join(areas)}" if areas else ""
+    about += f" ({_join(feelings)})" if about and feelings else ""
+    chosen = choose_method(kb, muscle, tools, tried)
+    method = f" {with_tool(kb, chosen[0].tool)}" if chosen else ""
+    lines = [f"Welcome back. Last time we looked at your {muscle.name}{about}, and I suggested releasing it{method}."]
+    buttons = [{"title": title, "payload": payload} for title, payload in PROGRESS_BUTTONS]
+    if failed_rounds >= 2:
+        lines.append(
+            "The releases hadn't held after two rounds, so it's worth finding the root cause, or having a physiotherapist look at it."
+        )
+        buttons.append(button("Why does it keep coming back?", "ask_root_cause"))
+    lines.append("Has it got better since then?")
+    return {"text": " ".join(lines), "buttons": buttons}
+
+
+def progress_better(muscle: Muscle | None) -> Message:
+    name = f"the {muscle.name}" if muscle else "it"
+    return {
+        "text": f"Good to hear. Keep releasing {name} gently every day or two while it settles, and keep an eye on what set it off."
+    }

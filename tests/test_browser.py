@@ -148,7 +148,7 @@ def test_symptom_gets_cards_and_a_body_map_then_a_button_and_reload_keep_the_con
     before = page.bot_count()
     button = next(b for b in page.all(".buttons button") if b.text == "Why does it keep coming back?")
     button.click()
-    page.wait_for_text("keeps coming back has a reason", after=before)
+    page.wait_for_text("why it keeps coming back", after=before)  # the root-cause check-up starts
     assert page.all(".msg.user")[-1].text == "Why does it keep coming back?"
 
     session = page.session()
@@ -157,7 +157,11 @@ def test_symptom_gets_cards_and_a_body_map_then_a_button_and_reload_keep_the_con
     assert page.session() == session
     assert [m.text for m in page.all(".msg.user")][:2] == ["my knee buckles going down stairs", "Why does it keep coming back?"]
     assert page.all('.card[data-muscle="vastus_medialis"]') and page.all(".bodymap img")
-    # The server still knows the conversation: a follow-up needs its slots.
+    # The server still knows the conversation: the check-up goes on, and a
+    # follow-up after it needs its slots.
+    before = page.bot_count()
+    page.type("stop")
+    page.wait_for_text("stop the check-up", after=before)
     before = page.bot_count()
     page.type("how do I release it?")
     page.wait_for_text("Releasing the Vastus medialis", after=before)

@@ -6,8 +6,9 @@ a 500 and answers nothing when the action server is down; this one does not.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict
+from typing import Any, Awaitable, Callable, Dict, Set
 
 import rasa.core.actions.action
 import rasa.utils.endpoints
@@ -57,16 +58,28 @@ class SafeRestInput(RestInput):
     def name(cls) -> str:
         return "rest"
 
-    def __init__(self, rate_limit: int = DEFAULT_RATE_LIMIT) -> None:
+    def __init__(self, rate_limit: int = DEFAULT_RATE_LIMIT, deadline: float = DEFAULT_ACTION_TIMEOUT + 0.5) -> None:
         self.limiter = RateLimiter(rate_limit)
+        # A turn may call the action server more than once (session start,
+        # then the answer); the person gets a reply by this deadline anyway.
+        self.deadline = deadline
+        self._late_turns: Set[asyncio.Task] = set()
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
-        set_action_timeout(float(credentials.get("action_timeout") or DEFAULT_ACTION_TIMEOUT))
+        timeout = float(credentials.get("action_timeout") or DEFAULT_ACTION_TIMEOUT)
+        set_action_timeout(timeout)
         lean_actions.install()
         limit = credentials.get("rate_limit_per_minute")
-        return cls(int(limit) if limit not in (None, "") else DEFAULT_RATE_LIMIT)
+        return cls(int(limit) if limit not in (None, "") else DEFAULT_RATE_LIMIT, deadline=timeout + 0.5)
+
+    async def _handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
+        try:
+            await on_new_message(message)
+        except Exception:
+            # Never log the message: it is health data.
+            logger.exception("Handling a REST message failed.")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("safe_rest_webhook", __name__)
@@ -85,11 +98,15 @@ class SafeRestInput(RestInput):
             if early:
                 return response.json([{"recipient_id": sender, "text": early}])
             collector = CollectingOutputChannel()
-            try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
-            except Exception:
-                # Never log the message: it is health data.
-                logger.exception("Handling a REST message failed.")
+            message = UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
+            turn = asyncio.ensure_future(self._handle(on_new_message, message))
+            done, _ = await asyncio.wait({turn}, timeout=self.deadline)
+            if not done:
+                # Past the deadline the turn still finishes and is saved (the
+                # message is not lost); only its late replies are dropped.
+                self._late_turns.add(turn)
+                turn.add_done_callback(self._late_turns.discard)
+                return response.json([{"recipient_id": sender, "text": ACTIONS_DOWN}])
             if not collector.messages:
                 collector.messages.append({"recipient_id": sender, "text": ACTIONS_DOWN})
             return response.json(collector.messages)
