@@ -140,9 +140,9 @@ class FeatureExtractor:
 
     def resolve_entities(self, entities: Iterable[dict]) -> List[dict]:
         """Entities from every extractor, each mapped to its KB id; ones that
-        name nothing we know ("my", "year") are dropped, duplicates merged."""
-        resolved: List[dict] = []
-        seen = set()
+        name nothing we know ("my", "year") are dropped. When two extractors
+        found the same thing, the later one (the trained extractor) is kept."""
+        resolved: Dict[Tuple[str, str], dict] = {}
         for entity in entities:
             etype, value = entity.get("entity"), str(entity.get("value") or "")
             if etype == "ordinal":
@@ -152,11 +152,9 @@ class FeatureExtractor:
             else:
                 found = self.lookup(etype or "", value)
                 ident = found[1] if found else None
-            if ident is None or (etype, ident) in seen:
-                continue
-            seen.add((etype, ident))
-            resolved.append({**entity, "value": ident})
-        return resolved
+            if ident is not None:
+                resolved[(str(etype), ident)] = {**entity, "value": ident}
+        return list(resolved.values())
 
     def from_entities(self, entities: Iterable[dict]) -> Features:
         features = Features()
