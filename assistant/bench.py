@@ -153,7 +153,8 @@ def measure(servers: Servers, started: float, turns: int, conversations: int, re
 
 def stock_figures(workdir: Path, turns: int, conversations: int, repeats: int, train: bool) -> Dict[str, object]:
     """The assistant `rasa init` creates (default pipeline), measured the same way."""
-    init_s = timed_rasa(["init", "--no-prompt", "--init-dir", str(workdir)], cwd=workdir.parent)
+    workdir.mkdir(parents=True)
+    init_s = timed_rasa(["init", "--no-prompt", "--init-dir", str(workdir)], cwd=workdir)
     model = next((workdir / "models").glob("*.tar.gz"))
     servers = Servers(
         rasa_port=free_port(),

@@ -66,3 +66,25 @@ def test_rest_sends_no_cors_headers_to_foreign_pages(servers) -> None:
         timeout=10,
     )
     assert "access-control-allow-origin" not in {k.lower() for k in response.headers}
+
+
+def test_flooding_a_socket_session_gets_a_polite_slow_down(servers) -> None:
+    async def flood() -> list:
+        client = socketio.AsyncClient()
+        replies: list = []
+        confirmed = asyncio.Event()
+        client.on("session_confirm", lambda _: confirmed.set())
+        client.on("bot_uttered", replies.append)
+        await client.connect(servers.rasa_url, transports=["websocket"])
+        await client.emit("session_request", {"session_id": "flood-session"})
+        await asyncio.wait_for(confirmed.wait(), 10)
+        for _ in range(35):
+            await client.emit("user_uttered", {"message": "hi", "session_id": "flood-session"})
+        for _ in range(200):
+            if any("wait a few seconds" in (r.get("text") or "") for r in replies):
+                break
+            await asyncio.sleep(0.1)
+        await client.disconnect()
+        return replies
+
+    assert any("wait a few seconds" in (r.get("text") or "") for r in asyncio.run(flood()))

@@ -18,13 +18,20 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from assistant.channels.guard import ACTIONS_DOWN, SLOW_DOWN, RateLimiter, clean_text, precheck
+from assistant.channels.guard import (
+    ACTIONS_DOWN,
+    DEFAULT_RATE_LIMIT,
+    SLOW_DOWN,
+    RateLimiter,
+    clean_text,
+    precheck,
+    rate_limit_setting,
+)
 from assistant.nlp import lean_actions
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ACTION_TIMEOUT = 4.0
-DEFAULT_RATE_LIMIT = 30  # messages per sender per minute
 
 
 def set_action_timeout(seconds: float) -> None:
@@ -72,7 +79,7 @@ class SafeRestInput(RestInput):
         set_action_timeout(timeout)
         lean_actions.install()
         limit = credentials.get("rate_limit_per_minute")
-        return cls(int(limit) if limit not in (None, "") else DEFAULT_RATE_LIMIT, deadline=timeout + 0.5)
+        return cls(rate_limit_setting(limit), deadline=timeout + 0.5)
 
     async def _handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
         try:

@@ -41,7 +41,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant import bodymap
-from assistant.channels.guard import ACTIONS_DOWN, SLOW_DOWN, RateLimiter, clean_text, precheck
+from assistant.channels.guard import (
+    ACTIONS_DOWN,
+    DEFAULT_RATE_LIMIT,
+    SLOW_DOWN,
+    RateLimiter,
+    clean_text,
+    precheck,
+    rate_limit_setting,
+)
 from assistant.channels.telegram_format import (
     MAX_CAPTION,
     CallbackData,
@@ -60,7 +68,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://api.telegram.org/bot"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SENDER_PREFIX = "telegram-"
-DEFAULT_RATE_LIMIT = 30
 MAX_RETRIES = 3  # further attempts after a 429, a 5xx or a network error
 MAX_RETRY_AFTER = 60.0  # seconds; a longer wait is not honoured, the send is dropped
 TYPING_EVERY = 4.5  # Telegram shows "typing" for 5 s or until a message arrives
@@ -79,7 +86,7 @@ def sender_id(chat_id: int | str) -> str:
 
 
 def chat_id_of(recipient_id: str) -> str:
-    return recipient_id[len(SENDER_PREFIX):] if recipient_id.startswith(SENDER_PREFIX) else recipient_id
+    return recipient_id[len(SENDER_PREFIX) :] if recipient_id.startswith(SENDER_PREFIX) else recipient_id
 
 
 @lru_cache(maxsize=128)
@@ -294,7 +301,7 @@ class TelegramInput(InputChannel):
             secret_token=str(credentials.get("secret_token") or ""),
             api_base=str(credentials.get("api_base") or DEFAULT_API_BASE),
             webhook_url=str(credentials.get("webhook_url") or ""),
-            rate_limit=int(limit) if limit not in (None, "") else DEFAULT_RATE_LIMIT,
+            rate_limit=rate_limit_setting(limit),
         )
 
     @property

@@ -72,7 +72,7 @@ def _cut_index(tokens: Sequence[str], budget: int) -> int:
     for separator in ("\n\n", "\n", " "):
         for i in range(fit, max(fit // 3, 1) - 1, -1):
             # the cut goes before tokens[i]: after the separator
-            if "".join(tokens[max(0, i - len(separator)):i]) == separator and i > len(separator):
+            if "".join(tokens[max(0, i - len(separator)) : i]) == separator and i > len(separator):
                 return i
     return fit
 

@@ -32,7 +32,17 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from assistant import bodymap
-from assistant.channels.guard import ACTIONS_DOWN, allowed_origins, clean_text, origin_allowed, precheck
+from assistant.channels.guard import (
+    ACTIONS_DOWN,
+    DEFAULT_RATE_LIMIT,
+    SLOW_DOWN,
+    RateLimiter,
+    allowed_origins,
+    clean_text,
+    origin_allowed,
+    precheck,
+    rate_limit_setting,
+)
 from assistant.knowledge.loader import default_knowledge
 
 logger = logging.getLogger(__name__)
@@ -139,6 +149,7 @@ class WebSocketIOOutput(SocketIOOutput):
 
 class WebSocketIOInput(SocketIOInput):
     origins: List[str] = []  # browser origins allowed besides our own (CORS_ORIGINS)
+    limiter = RateLimiter(DEFAULT_RATE_LIMIT)
 
     @classmethod
     def name(cls) -> str:
@@ -155,6 +166,8 @@ class WebSocketIOInput(SocketIOInput):
             credentials.get("socketio_path", "/socket.io"),
         )
         channel.origins = allowed_origins(credentials.get("allowed_origins"))
+        limit = credentials.get("rate_limit_per_minute")
+        channel.limiter = RateLimiter(rate_limit_setting(limit))
         return channel
 
     def get_output_channel(self) -> WebSocketIOOutput | None:
@@ -191,7 +204,7 @@ class WebSocketIOInput(SocketIOInput):
             sender = str(data.get("session_id") or sid)
             output = WebSocketIOOutput(sio, self.bot_message_evt)
             text = clean_text(data.get("message") if isinstance(data.get("message"), str) else "")
-            early = precheck(text)
+            early = precheck(text) or (None if self.limiter.allow(sender) else SLOW_DOWN)
             if early:
                 await output._send_message(sender, {"text": early})
                 return
