@@ -71,3 +71,21 @@ def payload(replies: list, kind: str) -> dict | None:
 
 def texts(replies: list) -> str:
     return "\n".join(r.get("text") or "" for r in replies)
+
+
+async def open_socket_session(url: str, session_id: str) -> tuple:
+    """A connected socket.io client that has joined `session_id`, and the
+    list its bot_uttered messages are collected into."""
+    import asyncio
+
+    import socketio
+
+    client = socketio.AsyncClient()
+    replies: list = []
+    confirmed = asyncio.Event()
+    client.on("session_confirm", lambda _: confirmed.set())
+    client.on("bot_uttered", replies.append)
+    await client.connect(url, transports=["websocket"])
+    await client.emit("session_request", {"session_id": session_id})
+    await asyncio.wait_for(confirmed.wait(), 10)
+    return client, replies

@@ -8,11 +8,10 @@ import json
 import random
 
 import requests
-import socketio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import texts
+from tests.conftest import open_socket_session, texts
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -56,14 +55,7 @@ def test_odd_messages_over_socketio(servers) -> None:
     cases = ["", "<img src=x onerror=alert(1)>", "y" * 20_000] + ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 80))) for _ in range(12)]
 
     async def run() -> list:
-        client = socketio.AsyncClient()
-        replies: list = []
-        confirmed = asyncio.Event()
-        client.on("session_confirm", lambda _: confirmed.set())
-        client.on("bot_uttered", replies.append)
-        await client.connect(servers.rasa_url, transports=["websocket"])
-        await client.emit("session_request", {"session_id": "fuzz-socket"})
-        await asyncio.wait_for(confirmed.wait(), 10)
+        client, replies = await open_socket_session(servers.rasa_url, "fuzz-socket")
         counts = []
         for case in cases:
             before = len(replies)

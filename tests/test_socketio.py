@@ -6,6 +6,8 @@ import asyncio
 
 import socketio
 
+from tests.conftest import open_socket_session
+
 
 async def exchange(url: str, session_id: str, message: str, until: str) -> list:
     """Send one message and collect replies until one contains `until`."""
@@ -70,14 +72,7 @@ def test_rest_sends_no_cors_headers_to_foreign_pages(servers) -> None:
 
 def test_flooding_a_socket_session_gets_a_polite_slow_down(servers) -> None:
     async def flood() -> list:
-        client = socketio.AsyncClient()
-        replies: list = []
-        confirmed = asyncio.Event()
-        client.on("session_confirm", lambda _: confirmed.set())
-        client.on("bot_uttered", replies.append)
-        await client.connect(servers.rasa_url, transports=["websocket"])
-        await client.emit("session_request", {"session_id": "flood-session"})
-        await asyncio.wait_for(confirmed.wait(), 10)
+        client, replies = await open_socket_session(servers.rasa_url, "flood-session")
         for _ in range(35):
             await client.emit("user_uttered", {"message": "hi", "session_id": "flood-session"})
         for _ in range(200):
