@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.common import kb, send, slot_list
+from actions.common import kb, latest_intent, send, slot_list
 from assistant import checkup
 from assistant.safety import triage
 
@@ -68,7 +68,7 @@ class ValidateCheckupForm(FormValidationAction):
         if tracker.get_slot("requested_slot") != QUESTION_SLOT:
             return {}  # the form was just activated: the question is not asked yet
         text = tracker.latest_message.get("text") or ""
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         if triage(text).flagged or intent in NOT_ANSWERS:
             return {}  # nothing extracted: the form rejects, other policies answer
         return {QUESTION_SLOT: text}
@@ -81,7 +81,7 @@ class ValidateCheckupForm(FormValidationAction):
         pending = _pending(tracker)
         if not pending:
             return {QUESTION_SLOT: "done"}
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         answer = checkup.parse_answer(intent, str(slot_value or ""))
         if answer is None:
             dispatcher.utter_message(text=NOT_AN_ANSWER)

@@ -27,6 +27,10 @@ def message_features(tracker: Tracker) -> Features:
     return from_entities.merged(extractor.extract(text))
 
 
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
 def slot_list(tracker: Tracker, name: str) -> List[str]:
     value = tracker.get_slot(name)
     return [str(v) for v in value] if isinstance(value, list) else []

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import current_muscle, kb, message_features, send, slot_list
+from actions.common import current_muscle, kb, latest_intent, message_features, send, slot_list
 from actions.release import ActionTriedAlready
 from actions.symptoms import ActionSuggestMuscles
 from assistant import replies
@@ -20,7 +20,7 @@ class ActionYesNo(Action):
         return "action_yes_no"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         if tracker.get_slot("awaiting") == "progress":
             return await self.progress(dispatcher, tracker, domain, better=intent == "affirm")
         send(dispatcher, [replies.yes_no_reply(tracker.get_slot("awaiting"), affirmed=intent == "affirm")])

@@ -60,5 +60,5 @@ class ActionRootCause(Action):
             # Muscles under discussion: the check-up form asks the questions
             # (rule "start the root-cause check-up").
             return [*start_events([m.id for m in muscles[:3]]), SlotSet("checkup_ready", True)]
-        send(dispatcher, [replies.root_cause_reply(kb(), muscles)])
+        dispatcher.utter_message(text=replies.ROOT_CAUSE_GENERAL)
         return [SlotSet("checkup_ready", None)]

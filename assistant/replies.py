@@ -7,7 +7,7 @@ A message is a dict with any of "text", "buttons" ([{title, payload}]) and
 from __future__ import annotations
 
 import json
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 from urllib.parse import urlencode
 
 from assistant.features import Features
@@ -297,32 +297,13 @@ def muscle_info(kb: Knowledge, muscle: Muscle) -> List[Message]:
     ]
 
 
-def root_cause_reply(kb: Knowledge, muscles: Iterable[Muscle]) -> Message:
-    muscles = list(muscles)
-    if not muscles:
-        return {
-            "text": (
-                "Trigger points come back when something keeps loading the muscle: how you sleep and sit, "
-                "clenching the jaw, weak partner muscles that make it overwork, or a sudden jump in training. "
-                "Tell me where it hurts and I'll point to the usual suspects for that muscle."
-            )
-        }
-    lines = [ROOT_CAUSE_REMINDER]
-    seen = set()
-    for muscle in muscles[:2]:
-        for cause in muscle.root_causes[:2]:
-            if cause.text not in seen:
-                seen.add(cause.text)
-                lines.append(f"\u2022 {_cap(kb.vocabulary.root_cause_factors[cause.factor])} ({muscle.name}): {cause.text}")
-    habit = [
-        t.text
-        for m in muscles[:2]
-        for t in m.traits
-        if t.trait in ("habit_driven", "resolves_when_others_fixed", "not_root_cause")
-    ]
-    lines += habit[:2]
-    lines.append("Releasing brings relief; fixing the reason it formed is what keeps it away.")
-    return {"text": "\n".join(lines)}
+# Why points come back, when no muscle is under discussion yet (with muscles,
+# the check-up asks about their own root causes instead).
+ROOT_CAUSE_GENERAL = (
+    "Trigger points come back when something keeps loading the muscle: how you sleep and sit, "
+    "clenching the jaw, weak partner muscles that make it overwork, or a sudden jump in training. "
+    "Tell me where it hurts and I'll point to the usual suspects for that muscle."
+)
 
 
 def tried_reply(

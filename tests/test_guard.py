@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from assistant.channels.guard import EMPTY, TOO_LONG, RateLimiter, allowed_origins, clean_text, origin_allowed, precheck
+from assistant.channels.guard import (
+    EMPTY,
+    SLOW_DOWN,
+    TOO_LONG,
+    RateLimiter,
+    allowed_origins,
+    clean_text,
+    origin_allowed,
+    precheck,
+    refusal,
+)
 
 
 def test_control_characters_are_dropped_but_line_breaks_kept() -> None:
@@ -56,3 +66,10 @@ def test_only_configured_or_own_origins_may_connect() -> None:
     assert not origin_allowed("https://evil.example", "127.0.0.1:5005", [])
     assert origin_allowed("https://clinic.example/", "127.0.0.1:5005", ["https://clinic.example"])
     assert origin_allowed("https://any.example", "127.0.0.1:5005", ["*"])
+
+
+def test_refusal_checks_the_text_before_counting_against_the_limit() -> None:
+    limiter = RateLimiter(1)
+    assert refusal("", "a", limiter) == EMPTY
+    assert refusal("my knee hurts", "a", limiter) is None
+    assert refusal("my knee hurts", "a", limiter) == SLOW_DOWN

@@ -1,6 +1,6 @@
 """Every fact from the hip-and-thigh seed notes must be in the knowledge base.
 
-The seed text is /work/shared/seed/hip-and-thigh-trigger-points.txt. Each fact
+The seed is the hip-and-thigh self-treatment notes the KB was built from. Each fact
 is checked through the structured fields of a muscle (trait ids, caution
 topics, mimics, referral areas and kinds, release tools, check_also targets,
 aggravating activities, root-cause factors, trigger-point labels). Prose is

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Dict, List, Sequence, Tuple
 from xml.sax.saxutils import escape, quoteattr
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from assistant.bodymap.geometry import SIDES, Geometry, Shape, default_geometry
-from assistant.knowledge.loader import Knowledge
+from assistant.knowledge.loader import Knowledge, default_knowledge
 from assistant.knowledge.schema import ReferralKind
 
 WIDTH, HEIGHT = 600, 420
@@ -271,3 +272,14 @@ def to_png(drawing: Scene, scale: float = 2.0) -> bytes:
     out = io.BytesIO()
     picture.convert("RGB").save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+@lru_cache(maxsize=256)
+def picture(muscle_ids: Tuple[str, ...], side: str | None, fmt: str, picker: bool = False) -> bytes:
+    """A rendered body map of the shipped knowledge base, SVG or PNG.
+
+    Cached: the same few combinations of muscles are asked for again and
+    again, by the web page and by Telegram alike."""
+    kb = default_knowledge()
+    drawing = picker_scene(kb) if picker else scene(kb, known_muscles(kb, muscle_ids), side)
+    return to_png(drawing) if fmt == "png" else to_svg(drawing).encode("utf-8")

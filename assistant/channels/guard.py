@@ -88,3 +88,10 @@ def origin_allowed(origin: str | None, host: str | None, allowed: Sequence[str])
         return True
     origin = origin.rstrip("/")
     return "*" in allowed or origin in allowed or urlparse(origin).netloc == (host or "")
+
+
+def refusal(text: str, sender: str, limiter: RateLimiter) -> str | None:
+    """The reply to send instead of processing the message, or None: empty
+    or oversized text first (it never counts against the limit), then the
+    sender's rate limit."""
+    return precheck(text) or (None if limiter.allow(sender) else SLOW_DOWN)

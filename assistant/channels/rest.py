@@ -21,11 +21,10 @@ from sanic.response import HTTPResponse
 from assistant.channels.guard import (
     ACTIONS_DOWN,
     DEFAULT_RATE_LIMIT,
-    SLOW_DOWN,
     RateLimiter,
     clean_text,
-    precheck,
     rate_limit_setting,
+    refusal,
 )
 from assistant.nlp import lean_actions
 
@@ -101,7 +100,7 @@ class SafeRestInput(RestInput):
             if error:
                 return bad_request(error)
             text = clean_text(message or "")
-            early = precheck(text) or (None if self.limiter.allow(sender) else SLOW_DOWN)
+            early = refusal(text, sender, self.limiter)
             if early:
                 return response.json([{"recipient_id": sender, "text": early}])
             collector = CollectingOutputChannel()

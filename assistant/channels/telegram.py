@@ -31,7 +31,6 @@ import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Awaitable, Callable, Coroutine, Dict, List, Set, Tuple
 
 import aiohttp
@@ -44,11 +43,10 @@ from assistant import bodymap
 from assistant.channels.guard import (
     ACTIONS_DOWN,
     DEFAULT_RATE_LIMIT,
-    SLOW_DOWN,
     RateLimiter,
     clean_text,
-    precheck,
     rate_limit_setting,
+    refusal,
 )
 from assistant.channels.telegram_format import (
     MAX_CAPTION,
@@ -61,7 +59,6 @@ from assistant.channels.telegram_format import (
     truncate_html,
     user_text,
 )
-from assistant.knowledge.loader import default_knowledge
 
 logger = logging.getLogger(__name__)
 
@@ -87,12 +84,6 @@ def sender_id(chat_id: int | str) -> str:
 
 def chat_id_of(recipient_id: str) -> str:
     return recipient_id[len(SENDER_PREFIX) :] if recipient_id.startswith(SENDER_PREFIX) else recipient_id
-
-
-@lru_cache(maxsize=128)
-def bodymap_png(muscle_ids: Tuple[str, ...], side: str | None) -> bytes:
-    kb = default_knowledge()
-    return bodymap.to_png(bodymap.scene(kb, bodymap.known_muscles(kb, muscle_ids), side))
 
 
 @dataclass
@@ -228,7 +219,7 @@ class TelegramOutput(OutputChannel):
         side = custom.get("side") if custom.get("side") in ("left", "right") else None
         ids = tuple(str(m["id"]) for m in muscles)
         loop = asyncio.get_running_loop()
-        picture = await loop.run_in_executor(None, bodymap_png, ids, side)
+        picture = await loop.run_in_executor(None, bodymap.picture, ids, side, "png")
         names = ", ".join(str(m.get("name") or m["id"]) for m in muscles)
         caption = truncate_html(escape_html(BODYMAP_CAPTION.format(names=names)), MAX_CAPTION)
         params = {"chat_id": chat_id, "caption": caption, "parse_mode": "HTML"}
@@ -405,7 +396,7 @@ class TelegramInput(InputChannel):
         self, chat_id: str, text: str, output: TelegramOutput, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
         sender = sender_id(chat_id)
-        early = precheck(text) or (None if self.limiter.allow(sender) else SLOW_DOWN)
+        early = refusal(text, sender, self.limiter)
         if early:
             await output.send_text(chat_id, early)
             return

@@ -20,9 +20,8 @@ import inspect
 import json
 import logging
 import uuid
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Tuple
+from typing import Any, Awaitable, Callable, Dict, List
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -35,13 +34,12 @@ from assistant import bodymap
 from assistant.channels.guard import (
     ACTIONS_DOWN,
     DEFAULT_RATE_LIMIT,
-    SLOW_DOWN,
     RateLimiter,
     allowed_origins,
     clean_text,
     origin_allowed,
-    precheck,
     rate_limit_setting,
+    refusal,
 )
 from assistant.knowledge.loader import default_knowledge
 
@@ -79,13 +77,6 @@ def _file_response(path: Path, headers: Dict[str, str] | None = None) -> HTTPRes
     )
 
 
-@lru_cache(maxsize=256)
-def render_bodymap(muscles: Tuple[str, ...], side: str | None, fmt: str, picker: bool) -> bytes:
-    kb = default_knowledge()
-    drawing = bodymap.picker_scene(kb) if picker else bodymap.scene(kb, muscles, side)
-    return bodymap.to_png(drawing) if fmt == "png" else bodymap.to_svg(drawing).encode("utf-8")
-
-
 async def chat_page(_: Request) -> HTTPResponse:
     return _file_response(WEB_DIR / "index.html", {"Content-Security-Policy": PAGE_POLICY})
 
@@ -113,7 +104,7 @@ async def bodymap_picture(request: Request, fmt: str) -> HTTPResponse:
     if not muscles and not picker:
         return response.json({"error": "give ?muscles=id1,id2 (knowledge-base muscle ids) or ?picker=1"}, status=400)
     # PNG drawing takes a few hundred milliseconds: keep it off the event loop.
-    body = await asyncio.get_running_loop().run_in_executor(None, render_bodymap, muscles, side, fmt, picker)
+    body = await asyncio.get_running_loop().run_in_executor(None, bodymap.picture, muscles, side, fmt, picker)
     return response.raw(
         body,
         content_type=CONTENT_TYPES[f".{fmt}"],
@@ -204,7 +195,7 @@ class WebSocketIOInput(SocketIOInput):
             sender = str(data.get("session_id") or sid)
             output = WebSocketIOOutput(sio, self.bot_message_evt)
             text = clean_text(data.get("message") if isinstance(data.get("message"), str) else "")
-            early = precheck(text) or (None if self.limiter.allow(sender) else SLOW_DOWN)
+            early = refusal(text, sender, self.limiter)
             if early:
                 await output._send_message(sender, {"text": early})
                 return
