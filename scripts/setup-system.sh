@@ -1,31 +1,46 @@
 #!/usr/bin/env bash
-# System packages the browser tests need: Debian's chromium and chromedriver.
+# Debian packages the assistant and its tests need: chromium + chromedriver
+# (browser tests), espeak-ng + ffmpeg (voice), nginx (production cluster).
 # Idempotent and quiet when they are already there; runs `apt-get update`
 # only when the package lists don't know them yet.
 set -euo pipefail
 
+# package:the file it provides
+wanted=(
+  chromium:/usr/bin/chromium
+  chromium-driver:/usr/bin/chromedriver
+  espeak-ng:/usr/bin/espeak-ng
+  ffmpeg:/usr/bin/ffmpeg
+  nginx:/usr/sbin/nginx
+)
 missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+for entry in "${wanted[@]}"; do
+  [ -x "${entry#*:}" ] || missing+=("${entry%%:*}")
+done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup-system: ${missing[*]} missing and no apt-get here; install them to run the browser tests." >&2
+  echo "setup-system: ${missing[*]} missing and no apt-get here; install them to use voice, the cluster and the browser tests." >&2
   exit 0
 fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else
-    echo "setup-system: ${missing[*]} missing; install them as root to run the browser tests." >&2
+    echo "setup-system: ${missing[*]} missing; install them as root." >&2
     exit 0
   fi
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-echo "Installing ${missing[*]} for the browser tests..."
+echo "Installing ${missing[*]}..."
 install() { $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
 # Stale package lists fail the download: refresh them once and retry.
 if ! apt-cache show "${missing[@]}" >/dev/null 2>&1 || ! install; then
   $SUDO apt-get update -qq
   install
+fi
+# Debian starts nginx on port 80 when it installs it; the cluster runs its
+# own instance with its own config, so stop the packaged one.
+if [[ " ${missing[*]} " == *" nginx "* ]] && command -v nginx >/dev/null 2>&1; then
+  $SUDO nginx -s quit 2>/dev/null || true
 fi
