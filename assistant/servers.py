@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
+RASA_START_TIMEOUT = 180  # seconds; loading the model takes ~30 s on two busy cores
+
+
 class StartupError(RuntimeError):
     pass
 
@@ -56,6 +59,8 @@ def base_env(extra: Dict[str, str] | None = None) -> Dict[str, str]:
     env.setdefault("TELEGRAM_SECRET_TOKEN", "")
     env.setdefault("TELEGRAM_WEBHOOK_URL", "")
     env.setdefault("TELEGRAM_API_BASE", "")  # empty: https://api.telegram.org/bot
+    env.setdefault("TWILIO_AUTH_TOKEN", "")  # empty: the phone webhook answers 503
+    env.setdefault("TWILIO_WEBHOOK_URL", "")  # empty: the URL the request arrived at
     env.update(extra or {})
     return env
 
@@ -80,20 +85,25 @@ class Servers:
     def action_url(self) -> str:
         return f"http://127.0.0.1:{self.action_port}"
 
-    def _spawn(self, name: str, command: List[str]) -> None:
+    def spawn(self, name: str, command: List[str]) -> subprocess.Popen:
+        """Start `command` in its own process group, its output in <log_dir>/<name>.log."""
         log = (self.log_dir / f"{name}.log").open("ab")
         self.processes[name] = subprocess.Popen(
             command, cwd=self.workdir, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
+        return self.processes[name]
 
-    def start_actions(self) -> None:
-        self._spawn("actions", [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)])
-        wait_until(f"{self.action_url}/health", self.processes["actions"], self.log_dir / "actions.log", timeout=60)
+    def log(self, name: str) -> Path:
+        return self.log_dir / f"{name}.log"
 
-    def start_rasa(self, enable_api: bool = True) -> None:
+    @staticmethod
+    def actions_command(port: int) -> List[str]:
+        return [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+
+    def rasa_command(self, port: int, enable_api: bool = True, endpoints: str = "endpoints.yml") -> List[str]:
         command = [
-            str(BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port), "--interface", self.host,
-            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            str(BIN / "rasa"), "run", "--model", str(self.model), "--port", str(port), "--interface", self.host,
+            "--endpoints", endpoints, "--credentials", "credentials.yml",
         ]
         origins = [o.strip() for o in self.env["CORS_ORIGINS"].split(",") if o.strip()]
         if origins:
@@ -103,8 +113,15 @@ class Servers:
         # DEBUG logs contain what people wrote: only when asked for, never by default.
         if self.env.get("DEBUG_LOGS", "").lower() in ("1", "true", "yes"):
             command.append("--debug")
-        self._spawn("rasa", command)
-        wait_until(f"{self.rasa_url}/", self.processes["rasa"], self.log_dir / "rasa.log", timeout=180)
+        return command
+
+    def start_actions(self) -> None:
+        self.spawn("actions", self.actions_command(self.action_port))
+        wait_until(f"{self.action_url}/health", self.processes["actions"], self.log("actions"), timeout=60)
+
+    def start_rasa(self, enable_api: bool = True) -> None:
+        self.spawn("rasa", self.rasa_command(self.rasa_port, enable_api))
+        wait_until(f"{self.rasa_url}/", self.processes["rasa"], self.log("rasa"), timeout=RASA_START_TIMEOUT)
 
     def stop(self, name: str) -> None:
         process = self.processes.pop(name, None)

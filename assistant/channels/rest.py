@@ -26,11 +26,13 @@ from assistant.channels.guard import (
     rate_limit_setting,
     refusal,
 )
-from assistant.nlp import lean_actions
+from assistant.nlp import lean_actions, retried_turns
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ACTION_TIMEOUT = 4.0
+# Set by the cluster's proxy, the same on every retry of one request.
+REQUEST_ID_HEADER = "X-Request-Id"
 
 
 def set_action_timeout(seconds: float) -> None:
@@ -77,6 +79,7 @@ class SafeRestInput(RestInput):
         timeout = float(credentials.get("action_timeout") or DEFAULT_ACTION_TIMEOUT)
         set_action_timeout(timeout)
         lean_actions.install()
+        retried_turns.install()
         limit = credentials.get("rate_limit_per_minute")
         return cls(rate_limit_setting(limit), deadline=timeout + 0.5)
 
@@ -104,7 +107,9 @@ class SafeRestInput(RestInput):
             if early:
                 return response.json([{"recipient_id": sender, "text": early}])
             collector = CollectingOutputChannel()
-            message = UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
+            request_id = request.headers.get(REQUEST_ID_HEADER, "")[:64]
+            kind = retried_turns.RetryableMessage if request_id else UserMessage
+            message = kind(text, collector, sender, input_channel=self.name(), metadata=metadata, message_id=request_id or None)
             turn = asyncio.ensure_future(self._handle(on_new_message, message))
             done, _ = await asyncio.wait({turn}, timeout=self.deadline)
             if not done:

@@ -8,11 +8,13 @@ of the sender, in SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import time
-from typing import Iterable
+from typing import Any, Iterable
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.orm import sessionmaker
 
 ACTION_DELETE_MY_DATA = "action_delete_my_data"
 
@@ -28,6 +30,16 @@ def erase_requested(events: Iterable[Event]) -> bool:
 
 
 class ErasableSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # After a database restart every pooled connection is dead; Rasa's
+        # engine would fail the first turn on each. Test a connection before
+        # each use instead, so the servers recover by themselves.
+        stale, url = self.engine, self.engine.url
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sessionmaker(bind=self.engine)
+        stale.dispose()
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         if erase_requested(tracker.events):
             self.delete(tracker.sender_id)
@@ -43,8 +55,6 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
 
     def purge_older_than(self, days: float) -> int:
         """Delete conversations whose latest event is older than `days`."""
-        import sqlalchemy as sa
-
         cutoff = time.time() - days * 86400
         with self.session_scope() as session:
             stale = (

@@ -1,0 +1,1 @@
+"""Production mode: several servers over shared stores behind nginx."""

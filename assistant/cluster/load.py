@@ -1,0 +1,197 @@
+"""A bounded load test over REST: many concurrent conversations of real
+messages, each turn waiting for its reply, then a check of every stored
+event in PostgreSQL.
+
+Only 127.0.0.1 is accepted as a target, the run stops after the given
+number of turns, and nothing but latencies and counts is kept (the texts are
+compared in memory, never printed).
+
+    python -m assistant.cluster.load --url http://127.0.0.1:8080 --conversations 200 --turns 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Sequence
+from urllib.parse import urlparse
+
+import aiohttp
+import psycopg2
+import yaml
+
+from assistant.bench import percentile
+from assistant.channels.guard import ACTIONS_DOWN, SLOW_DOWN
+from assistant.cluster.settings import ClusterSettings
+from assistant.servers import ROOT
+
+MESSAGES_FILE = ROOT / "tests" / "data" / "eval" / "dev.yml"
+# Cases that would end the conversation they are sent in, not realistic mid-load.
+_SKIPPED_INTENTS = {"delete_my_data"}
+
+
+def realistic_messages(path: Path = MESSAGES_FILE) -> List[str]:
+    cases = yaml.safe_load(path.read_text())["cases"]
+    return [case["text"] for case in cases if case.get("intent") not in _SKIPPED_INTENTS]
+
+
+@dataclass
+class LoadResult:
+    conversations: int
+    turns: int
+    seconds: float = 0.0
+    latencies: List[float] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)
+    sent: Dict[str, List[str]] = field(default_factory=dict)
+
+    def summary(self) -> Dict[str, Any]:
+        done = len(self.latencies)
+        return {
+            "conversations": self.conversations,
+            "turns_per_conversation": self.turns,
+            "requests": done,
+            "errors": len(self.errors),
+            "error_kinds": sorted(set(self.errors)),
+            "seconds": round(self.seconds, 1),
+            "throughput_per_s": round(done / self.seconds, 1) if self.seconds else 0.0,
+            **{f"p{q}_ms": round(percentile(self.latencies, q) * 1000) for q in (50, 95, 99)},
+        }
+
+
+def _error(status: int, replies: Any) -> str | None:
+    """Why a reply counts as a failure for the person, or None."""
+    if status != 200:
+        return f"HTTP {status}"
+    if not isinstance(replies, list) or not replies:
+        return "no reply"
+    texts = {reply.get("text") for reply in replies if isinstance(reply, dict)}
+    if ACTIONS_DOWN in texts:
+        return "fallback reply (turn too slow or failed)"
+    if SLOW_DOWN in texts:
+        return "rate limited"
+    return None
+
+
+async def _conversation(
+    session: aiohttp.ClientSession, url: str, sender: str, messages: Sequence[str], think: float,
+    rng: random.Random, result: LoadResult,
+) -> None:
+    result.sent[sender] = []
+    for text in messages:
+        await asyncio.sleep(rng.uniform(0, 2 * think))
+        started = time.monotonic()
+        try:
+            async with session.post(
+                url, json={"sender": sender, "message": text}, headers={"X-Conversation-Id": sender}
+            ) as response:
+                status, replies = response.status, await response.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as err:
+            status, replies = 0, None
+            result.errors.append(type(err).__name__)
+        else:
+            problem = _error(status, replies)
+            if problem:
+                result.errors.append(problem)
+        result.latencies.append(time.monotonic() - started)
+        result.sent[sender].append(text)
+
+
+async def run_load(
+    base_url: str, conversations: int, turns: int, think_seconds: float = 0.0, seed: int = 8,
+    messages: Sequence[str] | None = None, during: Callable[[], Any] | None = None,
+) -> LoadResult:
+    """`conversations` conversations at once, `turns` messages each, a
+    random pause of 0-2x `think_seconds` before each message (people read
+    the answer first). `during`, if given, runs alongside in a thread (a
+    fault to inject)."""
+    if urlparse(base_url).hostname != "127.0.0.1":
+        raise ValueError("the load test only targets 127.0.0.1")
+    rng = random.Random(seed)
+    pool = list(messages or realistic_messages())
+    result = LoadResult(conversations, turns)
+    url = f"{base_url}/webhooks/rest/webhook"
+    timeout = aiohttp.ClientTimeout(total=60)
+    connector = aiohttp.TCPConnector(limit=conversations)
+    started = time.monotonic()
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        work = [
+            _conversation(session, url, f"load-{uuid.uuid4().hex[:16]}", rng.sample(pool, turns), think_seconds,
+                          random.Random(rng.random()), result)
+            for _ in range(conversations)
+        ]
+        if during:
+            work.append(asyncio.to_thread(during))
+        await asyncio.gather(*work)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def stored_events(settings: ClusterSettings, senders: Iterable[str]) -> Dict[str, List[Dict[str, Any]]]:
+    """Every stored event of these conversations, in stored order."""
+    events: Dict[str, List[Dict[str, Any]]] = {sender: [] for sender in senders}
+    connection = psycopg2.connect(**settings.postgres())
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT sender_id, data FROM events WHERE sender_id = ANY(%s) ORDER BY id", (list(events),)
+            )
+            for sender, data in cursor:
+                events[sender].append(json.loads(data))
+    finally:
+        connection.close()
+    return events
+
+
+def turn_problems(sent: Sequence[str], events: Sequence[Dict[str, Any]], ordered: bool = True) -> List[str]:
+    """What is wrong with a conversation's stored events, given what was
+    sent: each message stored once (in the order sent, if `ordered`), each
+    answered before the next one starts, nothing of another turn in between."""
+    stored = [e.get("text") for e in events if e.get("event") == "user"]
+    problems = []
+    if (stored if ordered else sorted(stored)) != (list(sent) if ordered else sorted(sent)):
+        problems.append(f"{len(sent)} messages sent, {len(stored)} stored, or not in order")
+    turn: List[Dict[str, Any]] = []
+    for event in events + [{"event": "user"}]:
+        if event.get("event") == "user" and turn:
+            if not any(e.get("event") == "bot" for e in turn):
+                problems.append("a turn without a reply")
+            if turn[-1].get("event") != "action" or turn[-1].get("name") != "action_listen":
+                problems.append("a turn that did not end by listening (interleaved turns)")
+            turn = []
+        if event.get("event") == "user" or turn:
+            turn.append(event)
+    return problems
+
+
+def check_stored(settings: ClusterSettings, result: LoadResult) -> Dict[str, List[str]]:
+    """Conversations whose stored events don't match what was sent."""
+    events = stored_events(settings, result.sent)
+    found = {sender: turn_problems(sent, events[sender]) for sender, sent in result.sent.items()}
+    return {sender: problems for sender, problems in found.items() if problems}
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default=ClusterSettings.from_env().url)
+    parser.add_argument("--conversations", type=int, default=200)
+    parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument("--think", type=float, default=2.0, help="mean pause before each message, seconds")
+    parser.add_argument("--check-postgres", action="store_true", help="compare every stored event with what was sent")
+    args = parser.parse_args(argv)
+    result = asyncio.run(run_load(args.url, args.conversations, args.turns, args.think))
+    summary = result.summary()
+    if args.check_postgres:
+        summary["conversations_with_wrong_events"] = len(check_stored(ClusterSettings.from_env(), result))
+    print(json.dumps(summary, indent=2))
+    return 0 if not result.errors and not summary.get("conversations_with_wrong_events") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
