@@ -96,3 +96,19 @@ purge: $(VENV)/.installed
 
 clean:
 	rm -rf build models results/stories results/crossval .pytest_cache
+
+# Production mode (docs/cluster.md): Rasa and action servers behind nginx on
+# PostgreSQL, Redis and RabbitMQ. Connection settings: see the README.
+.PHONY: cluster cluster-stop stats load
+cluster: model
+	$(PY) -m assistant.cluster.launch up
+
+cluster-stop: $(VENV)/.installed
+	$(PY) -m assistant.cluster.launch down
+
+stats: $(VENV)/.installed
+	$(PY) -m assistant.cluster.stats report
+
+# 200 conversations x 10 turns against the cluster, then the embedded mode (~8 min).
+load: model
+	$(PY) -m assistant.cluster.load

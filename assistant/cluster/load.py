@@ -6,6 +6,7 @@ Only 127.0.0.1 is accepted as a target, the run stops after the given
 number of turns, and nothing but latencies and counts is kept (the texts are
 compared in memory, never printed).
 
+    python -m assistant.cluster.load            # `make load`: the cluster, then the embedded mode
     python -m assistant.cluster.load --url http://127.0.0.1:8080 --conversations 200 --turns 10
 """
 
@@ -16,6 +17,7 @@ import asyncio
 import json
 import random
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -26,11 +28,15 @@ from urllib.parse import urlparse
 import aiohttp
 import psycopg2
 import yaml
+from rich.console import Console
+from rich.table import Table
 
 from assistant.bench import percentile
 from assistant.channels.guard import ACTIONS_DOWN, SLOW_DOWN
+from assistant.cluster.launch import MODEL, running_cluster
+from assistant.cluster.services import scratch
 from assistant.cluster.settings import ClusterSettings
-from assistant.servers import ROOT
+from assistant.servers import ROOT, free_port, running_assistant
 
 MESSAGES_FILE = ROOT / "tests" / "data" / "eval" / "dev.yml"
 # Cases that would end the conversation they are sent in, not realistic mid-load.
@@ -85,7 +91,7 @@ async def _conversation(
 ) -> None:
     result.sent[sender] = []
     for text in messages:
-        await asyncio.sleep(rng.uniform(0, 2 * think))
+        await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
         started = time.monotonic()
         try:
             async with session.post(
@@ -108,9 +114,9 @@ async def run_load(
     messages: Sequence[str] | None = None, during: Callable[[], Any] | None = None,
 ) -> LoadResult:
     """`conversations` conversations at once, `turns` messages each, a
-    random pause of 0-2x `think_seconds` before each message (people read
-    the answer first). `during`, if given, runs alongside in a thread (a
-    fault to inject)."""
+    random pause of 0.5-1.5x `think_seconds` before each message (people
+    read the answer first). `during`, if given, runs alongside in a thread
+    (a fault to inject)."""
     if urlparse(base_url).hostname != "127.0.0.1":
         raise ValueError("the load test only targets 127.0.0.1")
     rng = random.Random(seed)
@@ -177,20 +183,46 @@ def check_stored(settings: ClusterSettings, result: LoadResult) -> Dict[str, Lis
     return {sender: problems for sender, problems in found.items() if problems}
 
 
+def measure_cluster(conversations: int, turns: int, think: float) -> Dict[str, Any]:
+    """Start the cluster on scratch data, load it, check every stored event."""
+    with scratch(ClusterSettings.from_env(port=free_port()), "tp_load") as settings, \
+            tempfile.TemporaryDirectory(prefix="cluster-") as run_dir, \
+            running_cluster(settings, Path(run_dir)) as cluster:
+        result = asyncio.run(run_load(cluster.url, conversations, turns, think))
+        wrong = check_stored(settings, result)
+    return {"mode": f"cluster ({settings.rasa_servers} Rasa servers)", **result.summary(),
+            "conversations_with_wrong_events": len(wrong)}
+
+
+def measure_embedded(conversations: int, turns: int, think: float) -> Dict[str, Any]:
+    """`make run`'s single server (SQLite, in-memory lock store)."""
+    with running_assistant(MODEL, enable_api=False) as servers:
+        result = asyncio.run(run_load(servers.rasa_url, conversations, turns, think))
+    return {"mode": "embedded (1 Rasa server)", **result.summary()}
+
+
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default=ClusterSettings.from_env().url)
+    parser.add_argument("--url", help="load this running assistant only (default: start the cluster, then the embedded mode)")
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--turns", type=int, default=10)
-    parser.add_argument("--think", type=float, default=2.0, help="mean pause before each message, seconds")
-    parser.add_argument("--check-postgres", action="store_true", help="compare every stored event with what was sent")
+    parser.add_argument("--think", type=float, default=12.0, help="mean pause before each message, seconds")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "load.json")
     args = parser.parse_args(argv)
-    result = asyncio.run(run_load(args.url, args.conversations, args.turns, args.think))
-    summary = result.summary()
-    if args.check_postgres:
-        summary["conversations_with_wrong_events"] = len(check_stored(ClusterSettings.from_env(), result))
-    print(json.dumps(summary, indent=2))
-    return 0 if not result.errors and not summary.get("conversations_with_wrong_events") else 1
+    if args.url:
+        figures = [{"mode": args.url, **asyncio.run(run_load(args.url, args.conversations, args.turns, args.think)).summary()}]
+    else:
+        figures = [measure(args.conversations, args.turns, args.think) for measure in (measure_cluster, measure_embedded)]
+        args.out.parent.mkdir(exist_ok=True)
+        args.out.write_text(json.dumps({"think_seconds": args.think, "runs": figures}, indent=2) + "\n")
+    table = Table(title=f"{args.conversations} conversations x {args.turns} turns, mean pause {args.think:g} s")
+    columns = ("mode", "requests", "errors", "seconds", "throughput_per_s", "p50_ms", "p95_ms", "p99_ms")
+    for column in columns:
+        table.add_column(column.replace("_", " "), justify="right")
+    for run in figures:
+        table.add_row(*(str(run[column]) for column in columns))
+    Console().print(table)
+    return 0 if all(run["errors"] == 0 and not run.get("conversations_with_wrong_events") for run in figures) else 1
 
 
 if __name__ == "__main__":

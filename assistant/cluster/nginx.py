@@ -69,6 +69,9 @@ events {{
 
 http {{
     log_format cluster '{_LOG_FORMAT}';
+    # Requests and replies stay in memory, never in temp files (bodies are
+    # buffered whole up to each server's client_max_body_size).
+    proxy_max_temp_file_size 0;
 {files[1]}
     map $http_x_conversation_id $conversation {{
         ""      $arg_session_id;
@@ -89,10 +92,8 @@ http {{
 
     server {{
         listen {listen};
-        # Requests and replies stay in memory, never in temp files.
         client_max_body_size 64k;
         client_body_buffer_size 64k;
-        proxy_max_temp_file_size 0;
         proxy_http_version 1.1;
         proxy_set_header Host $http_host;
         proxy_set_header X-Request-Id $request_id;
@@ -126,6 +127,9 @@ http {{
     # the tracker they are sent, so a call is safe to resend.
     server {{
         listen {actions_listen};
+        # An action call carries the domain and the current turn.
+        client_max_body_size 4m;
+        client_body_buffer_size 4m;
         location / {{
             proxy_pass http://actions;
             proxy_http_version 1.1;

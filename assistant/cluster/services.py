@@ -4,6 +4,11 @@ so a missing one is named at once instead of as a server's start-up crash."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
+import uuid
+from typing import Iterator
+from urllib.parse import quote
 
 import aio_pika
 import psycopg2
@@ -47,7 +52,8 @@ def check_redis(settings: ClusterSettings) -> None:
 
 
 def rabbitmq_url(settings: ClusterSettings) -> str:
-    return f"amqp://{settings.rabbitmq_user}:{settings.rabbitmq_password}@{settings.rabbitmq_host}:{settings.rabbitmq_port}/"
+    user, password = quote(settings.rabbitmq_user, safe=""), quote(settings.rabbitmq_password, safe="")
+    return f"amqp://{user}:{password}@{settings.rabbitmq_host}:{settings.rabbitmq_port}/"
 
 
 def check_rabbitmq(settings: ClusterSettings) -> None:
@@ -66,3 +72,27 @@ def prepare(settings: ClusterSettings) -> None:
     ensure_database(settings)
     check_redis(settings)
     check_rabbitmq(settings)
+
+
+@contextlib.contextmanager
+def scratch(settings: ClusterSettings, name: str) -> Iterator[ClusterSettings]:
+    """The same services with a database and a queue of their own, dropped
+    afterwards: for tests and load runs that must not mix with real data."""
+    own = f"{name}_{uuid.uuid4().hex[:10]}"
+    scratch_settings = dataclasses.replace(settings, postgres_db=own, rabbitmq_queue=own)
+    try:
+        yield scratch_settings
+    finally:
+        admin = psycopg2.connect(**settings.postgres("postgres"))
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(own)))
+        admin.close()
+
+        async def delete_queue() -> None:
+            connection = await aio_pika.connect(rabbitmq_url(settings))
+            channel = await connection.channel()
+            await channel.queue_delete(own)
+            await connection.close()
+
+        asyncio.run(delete_queue())
