@@ -14,14 +14,19 @@ CASES ?= tests/data/eval/dev.yml tests/data/eval/heldout.yml
 KB := assistant/knowledge/muscles.yml assistant/knowledge/vocabulary.yml
 NLP_STAMP := build/spacy_pipeline/meta.json
 LOOKUPS := data/nlu/lookups/knowledge_base.yml
+VOICE_STAMP := build/voice/domain.lm
+VOICE_INPUTS := $(KB) $(wildcard data/nlu/*.yml) assistant/safety_concepts.yml assistant/replies.py assistant/checkup.py \
+  assistant/voice/corpus.py assistant/voice/build.py assistant/voice/pronounce.py assistant/voice/evaluate.py \
+  $(wildcard tests/data/eval/*.yml)
 
-.PHONY: help setup system-packages run shell test lint validate story-test pytest eval crossval bench clean model purge eval-engine telegram-webhook
+.PHONY: help setup system-packages run shell test lint validate story-test pytest eval eval-voice crossval bench clean model purge eval-engine telegram-webhook
 
 help:
 	@echo "make run    - set everything up and start the assistant (REST + socket.io on :5005)"
 	@echo "make test   - set everything up and run every check"
 	@echo "make shell  - chat with the assistant in the terminal"
 	@echo "make eval CASES=file.yml - accuracy on written cases"
+	@echo "make eval-voice - speech recognition and suggestions from synthesized speech vs typed"
 	@echo "make eval-engine - the same cases through the pure matching engine (no Rasa)"
 	@echo "make bench  - latency, throughput, start-up, memory and training time into results/bench.json"
 	@echo "make crossval - 5-fold NLU cross-validation into results/"
@@ -41,7 +46,7 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet --prefer-binary -r requirements.lock; \
 	touch $@
 
-setup: $(VENV)/.installed $(NLP_STAMP) system-packages
+setup: $(VENV)/.installed system-packages $(NLP_STAMP) $(VOICE_STAMP)
 
 # Debian's chromium + chromedriver for the browser tests (quiet when present).
 system-packages:
@@ -49,6 +54,12 @@ system-packages:
 
 $(NLP_STAMP): $(VENV)/.installed $(KB) assistant/nlp/build.py
 	$(PY) -m assistant.nlp.build
+
+# The recogniser's domain language model and dictionary, and the synthesized
+# utterances of the voice evaluation (needs espeak-ng: system-packages first).
+$(VOICE_STAMP): $(VENV)/.installed $(VOICE_INPUTS) | system-packages
+	$(PY) -m assistant.voice.build
+	$(PY) -m assistant.voice.evaluate --synthesize
 
 model: setup
 	$(PY) -m assistant.nlp.model
@@ -64,6 +75,7 @@ lint: $(VENV)/.installed
 
 validate: setup
 	$(PY) -m assistant.nlp.build --check
+	$(PY) -m assistant.voice.build --check
 	$(RASA) data validate --fail-on-warnings --quiet
 
 story-test: model
@@ -77,6 +89,9 @@ test: lint validate story-test pytest
 
 eval: model
 	$(PY) -m assistant.eval $(CASES) --json results/eval.json
+
+eval-voice: model
+	$(PY) -m assistant.voice.evaluate --json results/eval-voice.json
 
 eval-engine: setup
 	$(PY) -m assistant.eval --engine $(CASES)

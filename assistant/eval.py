@@ -116,29 +116,33 @@ def engine_runner() -> Callable[[dict], Outcome]:
     return run
 
 
+def outcome_of(replies: List[dict]) -> Outcome:
+    """What a turn's replies suggested: muscle ids best first, or a red flag."""
+    outcome: Outcome = {"red_flag": False, "muscles": []}
+    for reply in replies:
+        custom = reply.get("custom") or {}
+        if custom.get("type") == "red_flag":
+            outcome["red_flag"] = True
+        elif custom.get("type") == "muscle_suggestions":
+            outcome["muscles"] = [m["id"] for m in custom.get("muscles", [])]
+    return outcome
+
+
 def rest_runner(rasa_url: str, token: str) -> Callable[[dict], Outcome]:
     import requests
 
     session = requests.Session()
 
     def run(case: dict) -> Outcome:
-        outcome: Outcome = {"red_flag": False, "muscles": []}
         if "intent" in case:
             parsed = session.post(
                 f"{rasa_url}/model/parse", params={"token": token}, json={"text": case["text"]}, timeout=30
             ).json()
-            outcome["intent"] = (parsed.get("intent") or {}).get("name")
-            return outcome
+            return {"red_flag": False, "muscles": [], "intent": (parsed.get("intent") or {}).get("name")}
         replies = session.post(
             f"{rasa_url}/webhooks/rest/webhook", json={"sender": f"eval-{uuid.uuid4().hex}", "message": case["text"]}, timeout=30
         ).json()
-        for reply in replies:
-            custom = reply.get("custom") or {}
-            if custom.get("type") == "red_flag":
-                outcome["red_flag"] = True
-            elif custom.get("type") == "muscle_suggestions":
-                outcome["muscles"] = [m["id"] for m in custom.get("muscles", [])]
-        return outcome
+        return outcome_of(replies)
 
     return run
 

@@ -7,6 +7,7 @@ tests; locally they are skipped with the reason.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -37,8 +38,8 @@ def _unavailable(reason: str) -> None:
     pytest.fail(f"browser tests cannot run: {reason} (run `make setup` as root to install chromium and chromium-driver)")
 
 
-@pytest.fixture(scope="module")
-def driver() -> Iterator[object]:
+@contextlib.contextmanager
+def launch(*extra_flags: str) -> Iterator[object]:
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
@@ -50,7 +51,7 @@ def driver() -> Iterator[object]:
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in (*FLAGS, f"--user-data-dir={profile}", "--window-size=1100,1000"):
+    for flag in (*FLAGS, *extra_flags, f"--user-data-dir={profile}", "--window-size=1100,1000"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     # The driver's path is given: selenium must not look for or download one.
@@ -62,6 +63,12 @@ def driver() -> Iterator[object]:
     finally:
         browser.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[object]:
+    with launch() as browser:
+        yield browser
 
 
 class Page:
@@ -218,15 +225,15 @@ def test_markup_in_a_message_shows_as_text(page) -> None:
     assert page.all(".msg.user")[-1].text == INJECTION and not page.all(".msg.user img")
 
 
-def test_phone_width_keyboard_and_the_mic_placeholder(page) -> None:
+def test_phone_width_keyboard_and_the_mic_button(page) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
     page.driver.set_window_size(390, 844)
     page.open()
     mic = page.find("#mic")
-    assert not mic.is_enabled() and mic.get_attribute("aria-disabled") == "true"
-    assert "coming soon" in page.find(".mic-wrap").get_attribute("title")
+    assert mic.is_enabled() and mic.get_attribute("aria-pressed") == "false"
+    assert page.find("#mic-label").get_attribute("textContent") == "Speak instead of typing"
     assert page.driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
     # Keyboard only: Tab reaches the message box, Enter sends.
     page.driver.find_element(page.by.TAG_NAME, "body").click()
@@ -253,3 +260,58 @@ def test_delete_my_data_clears_the_transcript_and_starts_a_new_session(page) -> 
     page.driver.refresh()
     page.wait.until(lambda d: d.find_element(page.by.ID, "status").text == "Connected")
     assert not page.all(".msg.user")
+
+
+# ------------------------------------------------------------ microphone
+
+
+@pytest.fixture(scope="module")
+def spoken_symptom(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
+    """A WAV Chromium plays as its microphone, and how long it lasts."""
+    from assistant.voice.audio import convert, pcm_seconds, to_pcm16k
+    from assistant.voice.speak import synthesize
+
+    wav = convert(["-ar", "48000", "-f", "wav"], synthesize("my knee buckles going downstairs", "en-us+f2", 120))
+    path = tmp_path_factory.mktemp("mic") / "symptom.wav"
+    path.write_bytes(wav)
+    return path, pcm_seconds(to_pcm16k(wav))
+
+
+@pytest.fixture(scope="module")
+def mic_driver(spoken_symptom: tuple[Path, float]) -> Iterator[object]:
+    path, _ = spoken_symptom
+    flags = (
+        "--use-fake-ui-for-media-stream",  # the permission prompt says yes
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={path}%noloop",
+        "--autoplay-policy=no-user-gesture-required",
+    )
+    with launch(*flags) as browser:
+        yield browser
+
+
+def test_mic_records_sends_shows_the_transcript_and_plays_the_reply(mic_driver, servers, spoken_symptom) -> None:
+    import time
+
+    _, seconds = spoken_symptom
+    page = Page(mic_driver, servers.rasa_url).open()
+    mic = page.find("#mic")
+    mic.click()
+    page.wait.until(lambda d: mic.get_attribute("aria-pressed") == "true")
+    time.sleep(seconds + 0.8)  # the fake microphone plays the file from the start of the recording
+    mic.click()
+    spoken = page.wait_for(".msg.user.spoken")
+    assert {"knee", "buckles"} <= set(spoken.text.split())
+    card = page.wait_for('.card[data-muscle="vastus_medialis"]')
+    assert "Vastus medialis" in card.text
+    player = page.wait_for(".msg audio")
+    assert player.get_attribute("src").startswith("blob:")
+    # The browser could decode the reply: its length is known.
+    page.wait.until(lambda d: d.execute_script("return arguments[0].readyState >= 1 && arguments[0].duration > 3", player))
+    assert mic.get_attribute("aria-pressed") == "false"
+    # The spoken turn is part of the same conversation: a typed follow-up uses it.
+    before = page.bot_count()
+    page.type("how do I release it?")
+    page.wait_for_text("Releasing the Vastus medialis", after=before)
+    page.shot("web-chat-voice.png")
+    assert not page.errors()

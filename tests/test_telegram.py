@@ -29,6 +29,8 @@ from assistant.channels.telegram_format import (
     user_text,
 )
 from assistant.servers import Servers, free_port, running_assistant
+from assistant.voice.audio import convert
+from assistant.voice.speak import synthesize
 
 SECRET = "test-secret_0123456789"
 TOKEN = "123456:TEST-token"
@@ -151,6 +153,7 @@ class FakeBotApi:
         # (method, chat id) -> how many more calls get a 429
         self.too_many: Dict[Tuple[str, str], int] = {}
         self.message_ids = itertools.count(1)
+        self.files: Dict[str, bytes] = {}  # file_id -> content, served by getFile + /file/bot<token>/<path>
         self._loop = asyncio.new_event_loop()
         self._started = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -163,6 +166,7 @@ class FakeBotApi:
         asyncio.set_event_loop(self._loop)
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{file_id}", self._file)
         self._runner = web.AppRunner(app)
         self._loop.run_until_complete(self._runner.setup())
         self._loop.run_until_complete(web.TCPSite(self._runner, "127.0.0.1", self.port).start())
@@ -201,9 +205,18 @@ class FakeBotApi:
                     status=429,
                 )
             self.calls.append(call)
-        if method in ("sendMessage", "sendPhoto"):
+        if method == "getFile":
+            known = params.get("file_id") in self.files
+            return web.json_response({"ok": known, "result": {"file_id": params.get("file_id"), "file_path": params.get("file_id")}})
+        if method in ("sendMessage", "sendPhoto", "sendVoice"):
             return web.json_response({"ok": True, "result": {"message_id": next(self.message_ids), "chat": {"id": chat}, "date": 0}})
         return web.json_response({"ok": True, "result": True})
+
+    async def _file(self, request: web.Request) -> web.Response:
+        content = self.files.get(request.match_info["file_id"])
+        if request.match_info["token"] != self.token or content is None:
+            return web.Response(status=404)
+        return web.Response(body=content, content_type="audio/ogg")
 
     def of_chat(self, chat: int | str, method: str | None = None, ok_only: bool = True) -> List[Dict[str, Any]]:
         with self.lock:
@@ -446,10 +459,25 @@ def test_commands_reach_their_flows(telegram: Telegram, bot_api: FakeBotApi) -> 
     bot_api.wait_for(lambda: "delet" in bot_api.texts(chat).split("Tell me in your own words")[-1].lower())
 
 
-def test_voice_note_gets_a_polite_reply(telegram: Telegram, bot_api: FakeBotApi) -> None:
+def test_voice_note_is_heard_answered_and_read_aloud(telegram: Telegram, bot_api: FakeBotApi) -> None:
     chat = next(Telegram.chats)
-    telegram.post(telegram.message(chat, voice={"file_id": "abc", "file_unique_id": "a", "duration": 2}))
-    bot_api.wait_for(lambda: "voice notes are not supported yet" in bot_api.texts(chat))
+    wav = synthesize("my knee buckles going downstairs", "en-us+f3", 120)
+    bot_api.files["voice-1"] = convert(["-c:a", "libopus", "-f", "ogg"], wav)
+    telegram.post(telegram.message(chat, voice={"file_id": "voice-1", "file_unique_id": "v1", "duration": 3}))
+    note = bot_api.wait_for(lambda: bot_api.of_chat(chat, "sendVoice"))[0]
+    heard = bot_api.texts(chat)
+    assert "I heard" in heard and "knee" in heard and "Vastus medialis" in heard
+    assert note["params"]["voice"][:4] == b"OggS"
+    assert bot_api.of_chat(chat, "sendPhoto")  # the body map, as for typed symptoms
+
+
+def test_unplayable_voice_note_gets_a_polite_reply(telegram: Telegram, bot_api: FakeBotApi) -> None:
+    chat = next(Telegram.chats)
+    bot_api.files["junk"] = b"not audio at all" * 40
+    telegram.post(telegram.message(chat, voice={"file_id": "junk", "file_unique_id": "j", "duration": 2}))
+    telegram.post(telegram.message(chat, voice={"file_id": "missing", "file_unique_id": "m", "duration": 2}))
+    bot_api.wait_for(lambda: bot_api.texts(chat).count("couldn't play that voice note") == 2)
+    assert not bot_api.of_chat(chat, "sendVoice")
 
 
 def test_429_is_retried_then_delivered(telegram: Telegram, bot_api: FakeBotApi) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, Set
+from typing import Any, Awaitable, Callable, Dict, List, Set
 
 import rasa.core.actions.action
 import rasa.utils.endpoints
@@ -61,6 +61,40 @@ def parse_request(request: Request) -> tuple[str | None, str | None, dict | None
     return str(sender), message, metadata if isinstance(metadata, dict) else None, None
 
 
+class Turns:
+    """Runs one message through Rasa and collects the replies, with a reply
+    by `deadline` seconds whatever happens: a turn may call the action server
+    more than once (session start, then the answer), and a person won't wait
+    for a hung one. Shared by the REST and voice channels."""
+
+    def __init__(self, deadline: float = DEFAULT_ACTION_TIMEOUT + 0.5) -> None:
+        self.deadline = deadline
+        self._late: Set[asyncio.Task] = set()
+
+    async def run(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> List[Dict[str, Any]]:
+        """The replies to `message`, whose output channel must be a
+        CollectingOutputChannel."""
+        collector, sender = message.output_channel, message.sender_id
+        assert isinstance(collector, CollectingOutputChannel)
+        turn = asyncio.ensure_future(self._handle(on_new_message, message))
+        done, _ = await asyncio.wait({turn}, timeout=self.deadline)
+        if not done:
+            # Past the deadline the turn still finishes and is saved (the
+            # message is not lost); only its late replies are dropped.
+            self._late.add(turn)
+            turn.add_done_callback(self._late.discard)
+            return [{"recipient_id": sender, "text": ACTIONS_DOWN}]
+        return collector.messages or [{"recipient_id": sender, "text": ACTIONS_DOWN}]
+
+    @staticmethod
+    async def _handle(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
+        try:
+            await on_new_message(message)
+        except Exception:
+            # Never log the message: it is health data.
+            logger.exception("Handling a message failed.")
+
+
 class SafeRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
@@ -68,10 +102,7 @@ class SafeRestInput(RestInput):
 
     def __init__(self, rate_limit: int = DEFAULT_RATE_LIMIT, deadline: float = DEFAULT_ACTION_TIMEOUT + 0.5) -> None:
         self.limiter = RateLimiter(rate_limit)
-        # A turn may call the action server more than once (session start,
-        # then the answer); the person gets a reply by this deadline anyway.
-        self.deadline = deadline
-        self._late_turns: Set[asyncio.Task] = set()
+        self.turns = Turns(deadline)
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
@@ -82,13 +113,6 @@ class SafeRestInput(RestInput):
         retried_turns.install()
         limit = credentials.get("rate_limit_per_minute")
         return cls(rate_limit_setting(limit), deadline=timeout + 0.5)
-
-    async def _handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
-        try:
-            await on_new_message(message)
-        except Exception:
-            # Never log the message: it is health data.
-            logger.exception("Handling a REST message failed.")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("safe_rest_webhook", __name__)
@@ -110,16 +134,6 @@ class SafeRestInput(RestInput):
             request_id = request.headers.get(REQUEST_ID_HEADER, "")[:64]
             kind = retried_turns.RetryableMessage if request_id else UserMessage
             message = kind(text, collector, sender, input_channel=self.name(), metadata=metadata, message_id=request_id or None)
-            turn = asyncio.ensure_future(self._handle(on_new_message, message))
-            done, _ = await asyncio.wait({turn}, timeout=self.deadline)
-            if not done:
-                # Past the deadline the turn still finishes and is saved (the
-                # message is not lost); only its late replies are dropped.
-                self._late_turns.add(turn)
-                turn.add_done_callback(self._late_turns.discard)
-                return response.json([{"recipient_id": sender, "text": ACTIONS_DOWN}])
-            if not collector.messages:
-                collector.messages.append({"recipient_id": sender, "text": ACTIONS_DOWN})
-            return response.json(collector.messages)
+            return response.json(await self.turns.run(on_new_message, message))
 
         return webhook

@@ -15,6 +15,9 @@ day) and has a fixed API address. This one:
 - lets Rasa handle the whole turn first (the tracker is saved) and only then
   sends the replies, so a failed send never loses the user's message; send
   errors are logged without any message text and never raise into Rasa;
+- transcribes voice notes offline (assistant/voice), says what it heard,
+  answers in text and then with a voice note of the answer; a spoken button
+  title ("the same") picks that button;
 - sends text as HTML in pieces of at most 4096 characters, buttons as an
   inline keyboard, the body map of suggested muscles as a photo, "typing"
   while the assistant thinks, and retries when the Bot API says 429.
@@ -59,6 +62,9 @@ from assistant.channels.telegram_format import (
     truncate_html,
     user_text,
 )
+from assistant.channels.voice import NOT_HEARD, OfferedButtons
+from assistant.voice.audio import AudioError
+from assistant.voice.service import MAX_AUDIO_BYTES, shared_service
 
 logger = logging.getLogger(__name__)
 
@@ -70,9 +76,10 @@ MAX_RETRY_AFTER = 60.0  # seconds; a longer wait is not honoured, the send is dr
 TYPING_EVERY = 4.5  # Telegram shows "typing" for 5 s or until a message arrives
 REQUEST_TIMEOUT = 30.0
 
-VOICE_NOT_SUPPORTED = (
-    "Sorry, voice notes are not supported yet. Please type what you feel: where it hurts and what it feels like."
+VOICE_UNUSABLE = (
+    "Sorry, I couldn't play that voice note. Please try again with a shorter one (under a minute), or type what you feel."
 )
+HEARD = "I heard: \u201c{text}\u201d"
 TEXT_ONLY = "I can only read text for now. Please type where it hurts and what it feels like."
 BUTTON_EXPIRED = "That button has expired. Please type your question instead."
 BODYMAP_CAPTION = "Where these muscles send pain (solid: main zones, striped: spillover): {names}."
@@ -156,6 +163,31 @@ class BotApi:
             await asyncio.sleep(wait)
         logger.warning("Telegram %s failed: %s %s", method, status, description)
         return ApiReply(False, None, status, description)
+
+    def file_url(self, file_path: str) -> str:
+        # Files live beside the methods: .../bot<token>/getFile -> .../file/bot<token>/<path>
+        head, _, _ = self.base.rpartition("/bot")
+        return f"{head}/file/bot{self.token}/{file_path}"
+
+    async def download(self, file_id: str, max_bytes: int) -> bytes | None:
+        """A file sent to the bot (getFile, then the file itself), or None."""
+        found = await self.call("getFile", {"file_id": file_id})
+        file_path = (found.result or {}).get("file_path") if found.ok and isinstance(found.result, dict) else None
+        if not file_path:
+            return None
+        try:
+            session = await self.session()
+            async with session.get(self.file_url(str(file_path))) as reply:
+                if reply.status != 200:
+                    logger.warning("Telegram file download failed: %s", reply.status)
+                    return None
+                data = await reply.content.read(max_bytes + 1)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            logger.warning("Telegram file download failed: %s", type(error).__name__)
+            return None
+        return data if len(data) <= max_bytes else None
 
     @staticmethod
     def _body(params: Dict[str, Any], files: Dict[str, Tuple[str, bytes, str]] | None) -> Dict[str, Any]:
@@ -278,6 +310,8 @@ class TelegramInput(InputChannel):
         self.tasks: Set[asyncio.Task] = set()
         self.chat_locks: Dict[str, Tuple[asyncio.Lock, int]] = {}  # lock, updates holding or awaiting it
         self.recent_updates: OrderedDict[int, None] = OrderedDict()
+        self.voice = shared_service()
+        self.offered = OfferedButtons()
         if not self.enabled:
             logger.warning(
                 "The Telegram channel is disabled (TELEGRAM_TOKEN or TELEGRAM_SECRET_TOKEN unset): its webhook answers 503."
@@ -368,17 +402,47 @@ class TelegramInput(InputChannel):
             return
         output = TelegramOutput(self.api, self.callbacks)
         if any(key in message for key in ("voice", "audio", "video_note")):
-            await self.handle_voice(message, output)
+            await self.handle_voice(str(chat_id), message, output, on_new_message)
             return
         if not isinstance(message.get("text"), str):
             await output.send_text(str(chat_id), TEXT_ONLY)
             return
         await self.respond(str(chat_id), user_text(clean_text(message["text"])), output, on_new_message)
 
-    async def handle_voice(self, message: Dict[str, Any], output: TelegramOutput) -> None:
-        """Hook for the voice channel: download the note (getFile), recognise
-        it and pass the words to `respond`. Until then, a polite reply."""
-        await output.send_text(str(message["chat"]["id"]), VOICE_NOT_SUPPORTED)
+    async def handle_voice(
+        self, chat_id: str, message: Dict[str, Any], output: TelegramOutput, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        """A voice note: recognised, echoed ("I heard: ..." so a mishearing
+        is visible), answered in text, then read aloud as a voice note."""
+        media = message.get("voice") or message.get("audio") or message.get("video_note") or {}
+        file_id = media.get("file_id") if isinstance(media, dict) else None
+        audio = await self.api.download(str(file_id), MAX_AUDIO_BYTES) if file_id else None
+        loop = asyncio.get_running_loop()
+        try:
+            transcript = (await loop.run_in_executor(None, self.voice.hear, audio)).text if audio else None
+        except AudioError:
+            transcript = None
+        if transcript is None:
+            await output.send_text(chat_id, VOICE_UNUSABLE)
+            return
+        if not transcript:
+            await output.send_text(chat_id, NOT_HEARD)
+            return
+        await output.send_text(chat_id, HEARD.format(text=transcript))
+        sender = sender_id(chat_id)
+        messages = await self.respond(chat_id, self.offered.answer(sender, transcript), output, on_new_message)
+        if messages:
+            await self.send_voice(chat_id, messages)
+
+    async def send_voice(self, chat_id: str, messages: List[Dict[str, Any]]) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            note = await loop.run_in_executor(None, self.voice.say, messages, "ogg")
+        except Exception:
+            logger.exception("Reading a Telegram reply aloud failed.")  # the text reply went out already
+            return
+        if note:
+            await self.api.call("sendVoice", {"chat_id": chat_id}, files={"voice": ("reply.ogg", note, "audio/ogg")})
 
     async def handle_callback(self, query: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         data = query.get("data")
@@ -394,12 +458,13 @@ class TelegramInput(InputChannel):
 
     async def respond(
         self, chat_id: str, text: str, output: TelegramOutput, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
+    ) -> List[Dict[str, Any]]:
+        """Runs the turn, sends the replies and returns them."""
         sender = sender_id(chat_id)
         early = refusal(text, sender, self.limiter)
         if early:
             await output.send_text(chat_id, early)
-            return
+            return [{"text": early}]
         lock, users = self.chat_locks.get(chat_id) or (asyncio.Lock(), 0)
         self.chat_locks[chat_id] = (lock, users + 1)
         try:
@@ -417,6 +482,8 @@ class TelegramInput(InputChannel):
                     await output.send_response(sender, message)
                 if not collector.messages:
                     await output.send_text(chat_id, ACTIONS_DOWN)
+                self.offered.remember(sender, collector.messages)
+                return collector.messages or [{"text": ACTIONS_DOWN}]
         finally:
             lock, users = self.chat_locks[chat_id]
             if users <= 1:

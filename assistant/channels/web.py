@@ -54,8 +54,9 @@ CONTENT_TYPES = {
     ".svg": "image/svg+xml",
 }
 # The page runs only its own scripts and styles; messages can't smuggle any in.
+# Spoken replies play from blob: URLs the page makes from the voice answer.
 PAGE_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; media-src 'self' blob:; "
     "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'none'"
 )
 MAX_QUERY = 400

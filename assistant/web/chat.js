@@ -256,6 +256,107 @@
     input.focus();
   });
 
+  // ---------------------------------------------------------------- voice
+
+  // Press to talk, press again to send (or it stops by itself after
+  // MAX_RECORDING_MS). The recording goes to the voice channel under the
+  // same session id, so it is the same conversation as the typed one; the
+  // transcript shows as the user's message and the reply is played aloud.
+  var MAX_RECORDING_MS = 30000;
+  var mic = document.getElementById("mic");
+  var micLabel = document.getElementById("mic-label");
+  var recorder = null;
+  var stopTimer = null;
+
+  function setMic(recording, label) {
+    mic.setAttribute("aria-pressed", recording ? "true" : "false");
+    micLabel.textContent = label;
+    mic.title = label;
+  }
+
+  function playReply(audio, type) {
+    if (!audio) return;
+    var bytes = atob(audio);
+    var buffer = new Uint8Array(bytes.length);
+    for (var i = 0; i < bytes.length; i++) buffer[i] = bytes.charCodeAt(i);
+    var player = el("audio");
+    player.controls = true;
+    player.src = URL.createObjectURL(new Blob([buffer], { type: type || "audio/mpeg" }));
+    var last = log.lastElementChild;
+    (last || log).appendChild(player);
+    var played = player.play();
+    if (played && played.catch) played.catch(function () { /* autoplay refused: the controls stay */ });
+  }
+
+  function sendRecording(blob) {
+    statusLine.textContent = "Listening to your recording…";
+    var body = new FormData();
+    body.append("sender", sessionId);
+    body.append("audio", blob, "speech." + (blob.type.indexOf("ogg") !== -1 ? "ogg" : "webm"));
+    fetch("/webhooks/voice/webhook", { method: "POST", body: body })
+      .then(function (r) {
+        return r.json().then(function (answer) { return { ok: r.ok, answer: answer }; });
+      })
+      .then(function (result) {
+        statusLine.textContent = confirmed ? "Connected" : "Reconnecting…";
+        if (!result.ok) {
+          notice("I couldn't use that recording (" + (result.answer.error || "unknown problem") + "). Please try again or type.");
+          return;
+        }
+        var answer = result.answer;
+        if (answer.transcript) {
+          showUser(answer.transcript);
+          log.lastElementChild.classList.add("spoken");
+          remember({ from: "user", text: answer.transcript });
+        }
+        (answer.messages || []).forEach(function (data) {
+          showBot(data);
+          remember({ from: "bot", data: data });
+        });
+        playReply(answer.audio, answer.audio_type);
+      })
+      .catch(function () {
+        statusLine.textContent = confirmed ? "Connected" : "Reconnecting…";
+        notice("The recording could not be sent. Please check your connection and try again.");
+      });
+  }
+
+  function startRecording() {
+    navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+      var chunks = [];
+      var type = ["audio/webm;codecs=opus", "audio/ogg;codecs=opus", "audio/webm"].filter(function (t) {
+        return window.MediaRecorder.isTypeSupported(t);
+      })[0];
+      recorder = new window.MediaRecorder(stream, type ? { mimeType: type } : undefined);
+      recorder.addEventListener("dataavailable", function (e) { if (e.data && e.data.size) chunks.push(e.data); });
+      recorder.addEventListener("stop", function () {
+        stream.getTracks().forEach(function (track) { track.stop(); });
+        clearTimeout(stopTimer);
+        recorder = null;
+        setMic(false, "Speak instead of typing");
+        if (chunks.length) sendRecording(new Blob(chunks, { type: chunks[0].type || type || "audio/webm" }));
+      });
+      recorder.start();
+      stopTimer = setTimeout(stopRecording, MAX_RECORDING_MS);
+      setMic(true, "Recording: press again to send");
+      statusLine.textContent = "Recording… press the microphone again to send.";
+    }).catch(function () {
+      notice("I can't use the microphone: please allow it for this page, or type instead.");
+    });
+  }
+
+  function stopRecording() {
+    if (recorder && recorder.state !== "inactive") recorder.stop();
+  }
+
+  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.MediaRecorder) {
+    mic.addEventListener("click", function () { if (recorder) stopRecording(); else startRecording(); });
+  } else {
+    // Browsers only offer the microphone on https pages (and localhost).
+    mic.disabled = true;
+    setMic(false, "Voice needs a secure (https) page or a newer browser");
+  }
+
   // ---------------------------------------------------------------- body map picker
 
   var picker = document.getElementById("picker");

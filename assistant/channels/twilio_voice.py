@@ -1,0 +1,184 @@
+"""Phone calls through Twilio: TwiML with `<Gather input="speech">`.
+
+Rasa 3.6's `twilio_voice` channel checks no signature, keys callers by their
+raw phone number (and everyone without one shares a conversation), answers
+500 to a reply without text and never hangs up. This one:
+
+- answers 503 while TWILIO_AUTH_TOKEN is unset, and 403 unless
+  `X-Twilio-Signature` is valid for the public webhook URL (twilio's own
+  RequestValidator);
+- keys a caller by a keyed hash of their number (so "welcome back" works
+  across calls without storing the number), or by the call when the number
+  is withheld;
+- reads replies the way the voice channel does (no markdown, buttons as
+  "say X or Y"), with hints from the knowledge base so the phone's
+  recogniser knows our words; a spoken button title picks the button;
+- reprompts on silence and hangs up after three silences or a goodbye.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable, Dict, List
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.twilio_voice import TwilioVoiceInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from assistant.channels.guard import ACTIONS_DOWN, DEFAULT_RATE_LIMIT, RateLimiter, clean_text, rate_limit_setting, refusal
+from assistant.channels.rest import DEFAULT_ACTION_TIMEOUT, Turns
+from assistant.channels.voice import OfferedButtons
+from assistant.knowledge.loader import Knowledge, default_knowledge
+from assistant.voice.speak import speakable
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+GREETING = "/greet"
+NOT_HEARD = "Sorry, I didn't hear anything. Tell me where it hurts and what it feels like."
+HANG_UP_AFTER_SILENCES = 3
+GOODBYE = "Take care. Goodbye."
+MAX_HINTS = 400  # Twilio accepts up to 500 hint phrases
+_PHONE = re.compile(r"^\+?\d{6,15}$")
+
+
+def speech_hints(kb: Knowledge) -> str:
+    """Comma-separated phrases for Twilio's recogniser: muscles, body areas,
+    sensations and tools, shortest first (the commonest words)."""
+    phrases = [m.name for m in kb.muscles.values()]
+    for kind in ("areas", "sensations", "tools", "conditions"):
+        for term in getattr(kb.vocabulary, kind):
+            phrases += [term.name, *term.synonyms]
+    unique = sorted({p.lower() for p in phrases if "," not in p and len(p) <= 100}, key=lambda p: (len(p), p))
+    return ", ".join(unique[:MAX_HINTS])
+
+
+def caller_key(form: Dict[str, str], secret: str) -> str:
+    number = (form.get("From") or "").strip()
+    if _PHONE.match(number):
+        digest = hmac.new(secret.encode(), number.encode(), hashlib.sha256).hexdigest()[:24]
+        return f"phone-{digest}"
+    return f"call-{(form.get('CallSid') or 'unknown')[:64]}"
+
+
+class SafeTwilioVoiceInput(TwilioVoiceInput):
+    @classmethod
+    def name(cls) -> str:
+        return "twilio_voice"
+
+    def __init__(
+        self,
+        auth_token: str = "",
+        webhook_url: str = "",
+        assistant_voice: str = "Polly.Joanna",
+        speech_timeout: str = "3",
+        rate_limit: int = DEFAULT_RATE_LIMIT,
+        deadline: float = DEFAULT_ACTION_TIMEOUT + 0.5,
+    ) -> None:
+        super().__init__(None, NOT_HEARD, assistant_voice, speech_timeout, "phone_call", "false")
+        self.auth_token, self.webhook_url = auth_token.strip(), webhook_url.strip()
+        self.validator = RequestValidator(self.auth_token)
+        self.limiter = RateLimiter(rate_limit)
+        self.turns = Turns(deadline)
+        self.offered = OfferedButtons()
+        self.silences: OrderedDict[str, int] = OrderedDict()
+        self.hints = speech_hints(default_knowledge())
+
+    @classmethod
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        return cls(
+            auth_token=str(credentials.get("auth_token") or ""),
+            webhook_url=str(credentials.get("webhook_url") or ""),
+            assistant_voice=str(credentials.get("assistant_voice") or "Polly.Joanna"),
+            speech_timeout=str(credentials.get("speech_timeout") or "3"),
+            rate_limit=rate_limit_setting(credentials.get("rate_limit_per_minute")),
+            deadline=float(credentials.get("action_timeout") or DEFAULT_ACTION_TIMEOUT) + 0.5,
+        )
+
+    def signed(self, request: Request, form: Dict[str, str]) -> bool:
+        # Twilio signs the public URL it called; behind a proxy that is not
+        # the URL this server sees, hence the webhook_url setting.
+        url = self.webhook_url or request.url
+        return self.validator.validate(url, form, request.headers.get(SIGNATURE_HEADER) or "")
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("safe_twilio_voice_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.auth_token else "disabled"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.auth_token:
+                return response.json({"error": "the phone channel is not configured"}, status=503)
+            form = {key: request.form.get(key) for key in request.form} if request.form else {}
+            if not self.signed(request, form):
+                return response.json({"error": "invalid Twilio signature"}, status=403)
+            sender, call = caller_key(form, self.auth_token), form.get("CallSid") or ""
+            speech = clean_text(form.get("SpeechResult") or "")
+            if not speech and form.get("CallStatus") == "ringing":
+                speech = GREETING
+            if not speech:
+                return self.twiml(self.on_silence(call))
+            self.silences.pop(call, None)
+            early = refusal(speech, sender, self.limiter)
+            if early:
+                return self.twiml(self.say_and_listen([{"text": early}]))
+            message = UserMessage(
+                self.offered.answer(sender, speech), CollectingOutputChannel(), sender, input_channel=self.name()
+            )
+            messages = await self.turns.run(on_new_message, message)
+            self.offered.remember(sender, messages)
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+            said_goodbye = bool(tracker) and (tracker.latest_message.intent or {}).get("name") == "goodbye"
+            return self.twiml(self.say_and_hang_up(messages) if said_goodbye else self.say_and_listen(messages))
+
+        return webhook
+
+    def on_silence(self, call: str) -> VoiceResponse:
+        count = self.silences.pop(call, 0) + 1
+        if count >= HANG_UP_AFTER_SILENCES:
+            return self.say_and_hang_up([{"text": GOODBYE}])
+        self.silences[call] = count
+        while len(self.silences) > 10_000:
+            self.silences.popitem(last=False)
+        return self.say_and_listen([{"text": NOT_HEARD}])
+
+    def spoken(self, messages: List[Dict[str, Any]]) -> List[str]:
+        lines = [speakable([m]) for m in messages]
+        return [line for line in lines if line] or [ACTIONS_DOWN]
+
+    def say_and_listen(self, messages: List[Dict[str, Any]]) -> VoiceResponse:
+        """Every reply said, the last one inside a Gather that listens."""
+        twiml, lines = VoiceResponse(), self.spoken(messages)
+        for line in lines[:-1]:
+            twiml.say(line, voice=self.assistant_voice)
+        gather = Gather(
+            input="speech",
+            action=f"/webhooks/{self.name()}/webhook",
+            actionOnEmptyResult=True,
+            speechTimeout=self.speech_timeout,
+            speechModel=self.speech_model,
+            hints=self.hints,
+        )
+        gather.say(lines[-1], voice=self.assistant_voice)
+        twiml.append(gather)
+        return twiml
+
+    def say_and_hang_up(self, messages: List[Dict[str, Any]]) -> VoiceResponse:
+        twiml = VoiceResponse()
+        for line in self.spoken(messages):
+            twiml.say(line, voice=self.assistant_voice)
+        twiml.hangup()
+        return twiml
+
+    @staticmethod
+    def twiml(twiml: VoiceResponse) -> HTTPResponse:
+        return response.text(str(twiml), content_type="text/xml")

@@ -1,0 +1,166 @@
+"""HTTP voice channel: audio in, the transcript, the replies and the replies'
+audio out. The browser's microphone button and any app that records speech
+post here; the phone and Telegram channels share its recogniser.
+
+POST /webhooks/voice/webhook with either
+- multipart/form-data: an `audio` file and a `sender` field, or
+- the raw audio as the body (WAV, OGG/Opus, WebM...) and `?sender=...`.
+
+Answer (JSON): {"sender", "transcript", "messages": [REST reply contract],
+"audio": base64 of the replies read aloud, "audio_type"}: MP3 unless
+`?format=wav` or `?format=ogg` asks otherwise.
+Bad audio is a 400 naming the problem, oversized audio a 413; silence gets a
+spoken "I didn't catch that" and no turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable, Dict, List, Sequence
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from assistant.channels.guard import (
+    DEFAULT_RATE_LIMIT,
+    SLOW_DOWN,
+    RateLimiter,
+    allowed_origins,
+    origin_allowed,
+    rate_limit_setting,
+)
+from assistant.channels.rest import DEFAULT_ACTION_TIMEOUT, Turns, bad_request
+from assistant.voice.audio import ENCODINGS, AudioError
+from assistant.voice.choices import match_button
+from assistant.voice.service import MAX_AUDIO_BYTES, VoiceService, shared_service
+
+logger = logging.getLogger(__name__)
+
+NOT_HEARD = "Sorry, I didn't catch that. Could you say it again, a little slower and closer to the microphone?"
+MAX_REMEMBERED = 10_000
+
+
+class OfferedButtons:
+    """The buttons each conversation was last offered, so a spoken answer can
+    pick one. Bounded: the oldest conversations are forgotten first."""
+
+    def __init__(self, size: int = MAX_REMEMBERED) -> None:
+        self.size = size
+        self._by_sender: OrderedDict[str, List[Dict[str, Any]]] = OrderedDict()
+
+    def remember(self, sender: str, messages: Sequence[Dict[str, Any]]) -> None:
+        buttons = [b for m in messages for b in (m.get("buttons") or []) if isinstance(b, dict)]
+        self._by_sender.pop(sender, None)
+        if buttons:
+            self._by_sender[sender] = buttons
+            while len(self._by_sender) > self.size:
+                self._by_sender.popitem(last=False)
+
+    def answer(self, sender: str, transcript: str) -> str:
+        """The button payload the words pick, else the words themselves."""
+        return match_button(transcript, self._by_sender.get(sender, [])) or transcript
+
+
+FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def audio_and_sender(request: Request) -> tuple[bytes, str | None]:
+    if request.content_type.split(";")[0].strip() in FORMS:
+        upload = request.files.get("audio") if request.files else None
+        return (upload.body if upload is not None else b""), (request.form.get("sender") if request.form else None)
+    return request.body or b"", request.args.get("sender")
+
+
+def valid_sender(sender: str | None) -> bool:
+    return bool(sender and sender.strip()) and len(sender or "") <= 128
+
+
+class VoiceInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "voice"
+
+    def __init__(
+        self,
+        service: VoiceService | None = None,
+        rate_limit: int = DEFAULT_RATE_LIMIT,
+        deadline: float = DEFAULT_ACTION_TIMEOUT + 0.5,
+        origins: str = "",
+    ) -> None:
+        self.service = service or shared_service()
+        self.limiter = RateLimiter(rate_limit)
+        self.turns = Turns(deadline)
+        self.offered = OfferedButtons()
+        self.origins = allowed_origins(origins)
+
+    @classmethod
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        timeout = float(credentials.get("action_timeout") or DEFAULT_ACTION_TIMEOUT)
+        return cls(
+            rate_limit=rate_limit_setting(credentials.get("rate_limit_per_minute")),
+            deadline=timeout + 0.5,
+            origins=str(credentials.get("allowed_origins") or ""),
+        )
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("voice_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not origin_allowed(request.headers.get("origin"), request.host, self.origins):
+                return response.json({"error": "this page's origin may not use the assistant"}, status=403)
+            audio, sender = audio_and_sender(request)
+            if not valid_sender(sender):
+                return bad_request("'sender' must be a non-empty string of at most 128 characters")
+            if not audio:
+                return bad_request("no audio: send it as the 'audio' file of a form, or as the body")
+            if len(audio) > MAX_AUDIO_BYTES:
+                return response.json({"error": "the recording is too long; keep it under a minute"}, status=413)
+            kind = request.args.get("format") or "mp3"
+            if kind not in ENCODINGS:
+                return bad_request(f"'format' must be one of {', '.join(ENCODINGS)}")
+            if not self.limiter.allow(sender):
+                return await self.answer(sender, "", [{"recipient_id": sender, "text": SLOW_DOWN}], kind)
+            loop = asyncio.get_running_loop()
+            try:
+                transcript = (await loop.run_in_executor(None, self.service.hear, audio)).text
+            except AudioError as error:
+                return bad_request(str(error))
+            if not transcript:
+                return await self.answer(sender, "", [{"recipient_id": sender, "text": NOT_HEARD}], kind)
+            message = UserMessage(
+                self.offered.answer(sender, transcript), CollectingOutputChannel(), sender, input_channel=self.name()
+            )
+            messages = await self.turns.run(on_new_message, message)
+            self.offered.remember(sender, messages)
+            return await self.answer(sender, transcript, messages, kind)
+
+        return webhook
+
+    async def answer(self, sender: str, transcript: str, messages: List[Dict[str, Any]], kind: str) -> HTTPResponse:
+        loop = asyncio.get_running_loop()
+        try:
+            audio = await loop.run_in_executor(None, self.service.say, messages, kind)
+        except Exception:
+            # The words still reach the person; only the reading aloud failed.
+            logger.exception("Reading a reply aloud failed.")
+            audio = b""
+        return response.json(
+            {
+                "sender": sender,
+                "transcript": transcript,
+                "messages": messages,
+                "audio": base64.b64encode(audio).decode("ascii"),
+                "audio_type": ENCODINGS[kind][1],
+            }
+        )
