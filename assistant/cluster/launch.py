@@ -103,6 +103,10 @@ class Cluster:
                 self.wait(name, f"http://127.0.0.1:{port}/", RASA_START_TIMEOUT)
             self.wait("nginx", f"{self.url}/webhooks/rest/", 10)
             self.wait("nginx", f"http://127.0.0.1:{self.actions_proxy_port}/health", 10)
+            # The statistics consumer answers no requests: it must at least still be running.
+            stopped = [name for name, process in self.servers.processes.items() if process.poll() is not None]
+            if stopped:
+                raise StartupError(f"{', '.join(stopped)} stopped during start-up (logs: {self.servers.log_dir})")
         except BaseException:
             self.servers.stop_all()
             raise
@@ -134,13 +138,14 @@ def running_cluster(settings: ClusterSettings, run_dir: Path, model: Path = MODE
 
 
 def started_at(pid: int) -> str | None:
-    """When process `pid` started (clock ticks since boot), None if there is
-    none: with the pid it names one process, even after the pid is reused."""
+    """When process `pid` started (clock ticks since boot), None if it is
+    gone (or a zombie): with the pid it names one process, even after the
+    pid is reused."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return stat.rsplit(")", 1)[1].split()[19]
+    return None if fields[0] == "Z" else fields[19]
 
 
 def recorded_processes(run_dir: Path) -> Dict[str, int]:

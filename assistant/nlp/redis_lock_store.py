@@ -80,7 +80,6 @@ class AtomicRedisLockStore(LockStore):
     def __init__(
         self,
         endpoint_config: EndpointConfig | None = None,
-        redis: Redis | None = None,
         lease_seconds: float | None = None,
         poll_seconds: float | None = None,
         key_prefix: str | None = None,
@@ -89,7 +88,7 @@ class AtomicRedisLockStore(LockStore):
         self.lease_ms = int(1000 * float(lease_seconds or kwargs.get("lease_seconds") or DEFAULT_LEASE_SECONDS))
         self.poll_seconds = float(poll_seconds or kwargs.get("poll_seconds") or DEFAULT_POLL_SECONDS)
         self.prefix = f"{key_prefix or kwargs.get('key_prefix') or 'tp'}:lock:"
-        self.redis = redis or Redis(
+        self.redis = Redis(
             host=(endpoint_config.url if endpoint_config else None) or "127.0.0.1",
             port=int(kwargs.get("port") or 6379),
             db=int(kwargs.get("db") or 0),
@@ -131,7 +130,7 @@ class AtomicRedisLockStore(LockStore):
             except (ConnectionError, TimeoutError):
                 continue  # the lease may still hold; the next round tries again
             if not int(live):
-                logger.warning("A conversation lock lease ran out while its turn was running.")
+                logger.warning("A conversation lock lease ran out before its request ended.")
                 return
 
     @asynccontextmanager
@@ -160,4 +159,6 @@ class AtomicRedisLockStore(LockStore):
             yield None
         finally:
             keeper.cancel()
-            await self.release(conversation_id, ticket)
+            # If Redis is away, the lease frees the conversation by itself.
+            with contextlib.suppress(ConnectionError, TimeoutError):
+                await self.release(conversation_id, ticket)
