@@ -29,7 +29,9 @@ def compose() -> Dict[str, Any]:
 
 
 def endpoint_variables() -> Set[str]:
-    return set(re.findall(r"\$\{(\w+)\}", (ROOT / ENDPOINTS).read_text()))
+    """Every variable the Rasa servers read: the cluster's endpoints and the channels."""
+    files = (ROOT / ENDPOINTS, ROOT / "credentials.yml")
+    return {name for path in files for name in re.findall(r"\$\{(\w+)\}", path.read_text())}
 
 
 def test_compose_file_follows_the_compose_specification() -> None:
@@ -57,7 +59,8 @@ def k8s_resources(kind: str) -> List[Dict[str, Any]]:
 
 def test_kubernetes_pods_get_every_setting_the_endpoints_read() -> None:
     config = k8s_resources("ConfigMap")[0]["data"]
-    secrets = {"POSTGRES_PASSWORD", "REDIS_PASSWORD", "RABBITMQ_PASSWORD"}  # from the Secret made out of band
+    # From the Secret made out of band.
+    secrets = {"POSTGRES_PASSWORD", "REDIS_PASSWORD", "RABBITMQ_PASSWORD", "TELEGRAM_TOKEN", "TELEGRAM_SECRET_TOKEN", "TWILIO_AUTH_TOKEN"}
     assert endpoint_variables() <= set(config) | secrets
     rasa = next(d for d in k8s_resources("Deployment") if d["metadata"]["name"] == "rasa")
     assert ENDPOINTS in rasa["spec"]["template"]["spec"]["containers"][0]["args"]
