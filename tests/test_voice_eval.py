@@ -1,0 +1,40 @@
+"""The voice evaluation, smaller: synthesized recordings of the written
+cases through the voice channel against the same sentences typed.
+
+The floors are regression guards for the whole chain (ffmpeg, the domain
+model, the dictionary, the channel): a broken link drops the figures to
+near zero. `make eval-voice` runs all the recordings and reports them."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.servers import Servers
+from assistant.voice.evaluate import load_set, run_set, summarise
+
+
+@pytest.fixture(scope="module")
+def heard(servers: Servers) -> dict:
+    recordings = load_set()
+    assert len(recordings) >= 80, "run `make setup`: it synthesizes the voice evaluation"
+    return summarise(run_set(recordings[::3], servers.rasa_url))
+
+
+def test_every_voice_and_format_is_in_the_sample(heard: dict) -> None:
+    groups = heard["word_error_rate_by"]
+    assert len([g for g in groups if g.startswith("voice ")]) >= 4
+    assert {f"format {k}" for k in ("wav", "ogg", "webm", "noisy")} <= set(groups)
+
+
+def test_speech_is_mostly_heard(heard: dict) -> None:
+    assert heard["word_error_rate"] < 0.6, heard["word_error_rate_by"]
+
+
+def test_voice_suggestions_stay_near_typed_ones(heard: dict) -> None:
+    assert heard["typed"]["top3"] >= 0.85
+    assert heard["voice"]["top3"] >= heard["typed"]["top3"] - 0.35, heard["misheard"]
+
+
+def test_spoken_red_flags_are_caught_without_many_false_alarms(heard: dict) -> None:
+    assert heard["voice"]["red_flag_recall"] >= 0.4, heard["misheard"]
+    assert heard["voice"]["red_flag_false_alarm_rate"] <= 0.1, heard["misheard"]
