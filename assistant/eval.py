@@ -159,6 +159,14 @@ def report(name: str, summary: Summary, console: Console, max_failures: int) -> 
     return {"file": name, **figures, "failures": summary.failures}
 
 
+def publish(summary: object, details: object, path: Path | None) -> None:
+    """The summary on stdout; the details in `path` when one is given."""
+    print(json.dumps(summary, indent=2))
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(details, indent=2), encoding="utf-8")
+
+
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("cases", nargs="+", type=Path, help="YAML case files")
@@ -181,10 +189,7 @@ def main(argv: List[str] | None = None) -> int:
             for path in args.cases:
                 results.append(report(str(path), score(load_cases(path), run, with_intents=True), console, args.max_failures))
     summary = [{k: v for k, v in r.items() if k != "failures"} | {"failures": len(r["failures"])} for r in results]
-    print(json.dumps(summary, indent=2))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    publish(summary, results, args.json)
     return 0
 
 

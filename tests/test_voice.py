@@ -260,3 +260,17 @@ def test_caller_is_keyed_by_a_hash_not_the_number(voice_servers: Servers) -> Non
 def test_phone_channel_is_off_without_a_token(servers: Servers) -> None:
     answer = requests.post(f"{servers.rasa_url}/webhooks/twilio_voice/webhook", data={"CallSid": "x"}, timeout=30)
     assert answer.status_code == 503
+
+
+def test_no_spoken_words_in_the_logs(voice_servers: Servers) -> None:
+    """Transcripts are health data like typed messages: never logged."""
+    Voice(voice_servers).say("my groin aches when i squat")
+    call = Call(voice_servers)
+    call.twiml(CallStatus="ringing")
+    call.twiml(CallStatus="in-progress", SpeechResult="my calf cramps at night")
+    files = list(voice_servers.log_dir.glob("*.log"))
+    assert {f.name for f in files} >= {"rasa.log", "actions.log"}
+    logs = " ".join(p.read_text(errors="replace") for p in files).lower()
+    assert len(logs) > 200  # the servers do log: the check below reads something
+    for words in ("groin aches", "squat", "calf cramps", "buckles", "clenching", CALLER):
+        assert words not in logs

@@ -24,7 +24,7 @@ from typing import Dict, List
 
 import numpy as np
 
-from assistant.eval import Outcome, load_cases, outcome_of, score
+from assistant.eval import Outcome, load_cases, outcome_of, publish, score
 from assistant.voice.audio import SAMPLE_RATE, convert, to_pcm16k
 from assistant.voice.build import VOICE_DIR
 from assistant.voice.corpus import normalise
@@ -194,10 +194,7 @@ def main(argv: List[str] | None = None) -> int:
 
     with running_assistant(args.model) as servers:
         summary = summarise(run_set(load_set(), servers.rasa_url))
-    print(json.dumps(summary, indent=2))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    publish(summary, summary, args.json)
     return 0
 
 
