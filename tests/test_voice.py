@@ -112,6 +112,19 @@ def test_spoken_choice_sends_the_buttons_payload(voice_servers: Servers) -> None
     assert tracker["latest_message"]["text"] == buttons[0]["payload"]
 
 
+def test_choices_come_from_the_latest_reply_whatever_the_channel(voice_servers: Servers) -> None:
+    voice = Voice(voice_servers)
+    voice.say("what can you do")
+    # A typed turn in between (same conversation, REST) offers no buttons.
+    typed = requests.post(
+        f"{voice_servers.rasa_url}/webhooks/rest/webhook", json={"sender": voice.sender, "message": "thanks"}, timeout=60
+    ).json()
+    assert not [b for m in typed for b in m.get("buttons") or []]
+    answer = voice.say("the first one")
+    assert answer["transcript"] == "the first one"
+    assert payload(answer["messages"], "muscle_suggestions") is None  # the old knee button is not pressed
+
+
 def test_silence_asks_again_without_a_turn(voice_servers: Servers) -> None:
     voice = Voice(voice_servers)
     answer = voice.post(_silence_wav())

@@ -62,7 +62,7 @@ from assistant.channels.telegram_format import (
     truncate_html,
     user_text,
 )
-from assistant.channels.voice import NOT_HEARD, OfferedButtons
+from assistant.channels.voice import NOT_HEARD, spoken_choice
 from assistant.voice.audio import AudioError
 from assistant.voice.service import MAX_AUDIO_BYTES, shared_service
 
@@ -311,7 +311,7 @@ class TelegramInput(InputChannel):
         self.chat_locks: Dict[str, Tuple[asyncio.Lock, int]] = {}  # lock, updates holding or awaiting it
         self.recent_updates: OrderedDict[int, None] = OrderedDict()
         self.voice = shared_service()
-        self.offered = OfferedButtons()
+        self.app: Any = None  # set when the server starts: its agent holds the conversations
         if not self.enabled:
             logger.warning(
                 "The Telegram channel is disabled (TELEGRAM_TOKEN or TELEGRAM_SECRET_TOKEN unset): its webhook answers 503."
@@ -353,6 +353,10 @@ class TelegramInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("telegram_webhook", __name__)
+
+        @webhook.listener("before_server_start")
+        async def keep_app(app: Any, _: Any) -> None:
+            self.app = app
 
         @webhook.listener("after_server_stop")
         async def close(*_: Any) -> None:
@@ -430,7 +434,8 @@ class TelegramInput(InputChannel):
             return
         await output.send_text(chat_id, HEARD.format(text=transcript))
         sender = sender_id(chat_id)
-        messages = await self.respond(chat_id, self.offered.answer(sender, transcript), output, on_new_message)
+        text = await spoken_choice(getattr(self.app.ctx, "agent", None) if self.app else None, sender, transcript)
+        messages = await self.respond(chat_id, text, output, on_new_message)
         if messages:
             await self.send_voice(chat_id, messages)
 
@@ -482,7 +487,6 @@ class TelegramInput(InputChannel):
                     await output.send_response(sender, message)
                 if not collector.messages:
                     await output.send_text(chat_id, ACTIONS_DOWN)
-                self.offered.remember(sender, collector.messages)
                 return collector.messages or [{"text": ACTIONS_DOWN}]
         finally:
             lock, users = self.chat_locks[chat_id]

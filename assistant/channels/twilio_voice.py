@@ -34,7 +34,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from assistant.channels.guard import ACTIONS_DOWN, DEFAULT_RATE_LIMIT, RateLimiter, clean_text, rate_limit_setting, refusal
 from assistant.channels.rest import DEFAULT_ACTION_TIMEOUT, Turns
-from assistant.channels.voice import OfferedButtons
+from assistant.channels.voice import spoken_choice
 from assistant.knowledge.loader import Knowledge, default_knowledge
 from assistant.voice.speak import speakable
 
@@ -85,7 +85,6 @@ class SafeTwilioVoiceInput(TwilioVoiceInput):
         self.validator = RequestValidator(self.auth_token)
         self.limiter = RateLimiter(rate_limit)
         self.turns = Turns(deadline)
-        self.offered = OfferedButtons()
         self.silences: OrderedDict[str, int] = OrderedDict()
         self.hints = speech_hints(default_knowledge())
 
@@ -131,12 +130,11 @@ class SafeTwilioVoiceInput(TwilioVoiceInput):
             early = refusal(speech, sender, self.limiter)
             if early:
                 return self.twiml(self.say_and_listen([{"text": early}]))
-            message = UserMessage(
-                self.offered.answer(sender, speech), CollectingOutputChannel(), sender, input_channel=self.name()
-            )
+            agent = request.app.ctx.agent
+            text = await spoken_choice(agent, sender, speech)
+            message = UserMessage(text, CollectingOutputChannel(), sender, input_channel=self.name())
             messages = await self.turns.run(on_new_message, message)
-            self.offered.remember(sender, messages)
-            tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+            tracker = await agent.tracker_store.retrieve(sender)
             said_goodbye = bool(tracker) and (tracker.latest_message.intent or {}).get("name") == "goodbye"
             return self.twiml(self.say_and_hang_up(messages) if said_goodbye else self.say_and_listen(messages))
 

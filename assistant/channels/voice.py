@@ -18,10 +18,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, List, Sequence
+from typing import Any, Awaitable, Callable, Dict, List
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -42,28 +42,21 @@ from assistant.voice.service import MAX_AUDIO_BYTES, VoiceService, shared_servic
 logger = logging.getLogger(__name__)
 
 NOT_HEARD = "Sorry, I didn't catch that. Could you say it again, a little slower and closer to the microphone?"
-MAX_REMEMBERED = 10_000
 
 
-class OfferedButtons:
-    """The buttons each conversation was last offered, so a spoken answer can
-    pick one. Bounded: the oldest conversations are forgotten first."""
-
-    def __init__(self, size: int = MAX_REMEMBERED) -> None:
-        self.size = size
-        self._by_sender: OrderedDict[str, List[Dict[str, Any]]] = OrderedDict()
-
-    def remember(self, sender: str, messages: Sequence[Dict[str, Any]]) -> None:
-        buttons = [b for m in messages for b in (m.get("buttons") or []) if isinstance(b, dict)]
-        self._by_sender.pop(sender, None)
-        if buttons:
-            self._by_sender[sender] = buttons
-            while len(self._by_sender) > self.size:
-                self._by_sender.popitem(last=False)
-
-    def answer(self, sender: str, transcript: str) -> str:
-        """The button payload the words pick, else the words themselves."""
-        return match_button(transcript, self._by_sender.get(sender, [])) or transcript
+async def spoken_choice(agent: Any, sender: str, transcript: str) -> str:
+    """The payload of the button `transcript` names among those the
+    conversation's last reply offered, else the words themselves. The
+    buttons come from the stored conversation, so a typed turn in between,
+    or another server of a cluster, can't leave them stale."""
+    tracker = await agent.tracker_store.retrieve(sender) if agent is not None else None
+    offered: List[Dict[str, Any]] = []
+    for event in reversed(tracker.events if tracker else []):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, BotUttered):
+            offered = [b for b in (event.data or {}).get("buttons") or [] if isinstance(b, dict)] + offered
+    return match_button(transcript, offered) or transcript
 
 
 FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -95,7 +88,6 @@ class VoiceInput(InputChannel):
         self.service = service or shared_service()
         self.limiter = RateLimiter(rate_limit)
         self.turns = Turns(deadline)
-        self.offered = OfferedButtons()
         self.origins = allowed_origins(origins)
 
     @classmethod
@@ -138,11 +130,9 @@ class VoiceInput(InputChannel):
                 return bad_request(str(error))
             if not transcript:
                 return await self.answer(sender, "", [{"recipient_id": sender, "text": NOT_HEARD}], kind)
-            message = UserMessage(
-                self.offered.answer(sender, transcript), CollectingOutputChannel(), sender, input_channel=self.name()
-            )
+            text = await spoken_choice(request.app.ctx.agent, sender, transcript)
+            message = UserMessage(text, CollectingOutputChannel(), sender, input_channel=self.name())
             messages = await self.turns.run(on_new_message, message)
-            self.offered.remember(sender, messages)
             return await self.answer(sender, transcript, messages, kind)
 
         return webhook
