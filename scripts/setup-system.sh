@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the assistant and its tests need: chromium + chromedriver
-# (browser tests), espeak-ng + ffmpeg (voice), nginx (production cluster).
+# (browser tests), espeak-ng + ffmpeg (voice), flite (a second set of
+# voices for the voice evaluation), nginx (production cluster).
 # Idempotent and quiet when they are already there; runs `apt-get update`
 # only when the package lists don't know them yet.
 set -euo pipefail
@@ -12,6 +13,7 @@ wanted=(
   espeak-ng:/usr/bin/espeak-ng
   ffmpeg:/usr/bin/ffmpeg
   nginx:/usr/sbin/nginx
+  flite:/usr/bin/flite
 )
 missing=()
 for entry in "${wanted[@]}"; do

@@ -22,12 +22,15 @@ def heard(servers: Servers) -> dict:
 
 def test_every_voice_and_format_is_in_the_sample(heard: dict) -> None:
     groups = heard["word_error_rate_by"]
-    assert len([g for g in groups if g.startswith("voice ")]) >= 4
+    assert len([g for g in groups if g.startswith("voice ")]) == 8
     assert {f"format {k}" for k in ("wav", "ogg", "webm", "noisy")} <= set(groups)
+    assert {"engine espeak-ng", "engine flite"} <= set(groups)
 
 
 def test_speech_is_mostly_heard(heard: dict) -> None:
-    assert heard["word_error_rate"] < 0.6, heard["word_error_rate_by"]
+    assert heard["word_error_rate"] < 0.55, heard["word_error_rate_by"]
+    # Voices made from recordings of people are heard far better than formant ones.
+    assert heard["word_error_rate_by"]["engine flite"] < 0.4, heard["word_error_rate_by"]
 
 
 def test_voice_suggestions_stay_near_typed_ones(heard: dict) -> None:

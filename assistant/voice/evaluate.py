@@ -1,7 +1,7 @@
 """`make eval-voice`: the assistant heard instead of read.
 
 Setup (`--synthesize`) reads the symptom and red-flag cases of the written
-evaluation aloud with several espeak-ng voices and speeds, in the formats
+evaluation aloud with several espeak-ng and flite voices and speeds, in the formats
 people send (WAV at 22 kHz, OGG/Opus, WebM/Opus, and noisy 16 kHz WAV at a
 20 dB signal-to-noise ratio), into build/voice/eval/. The run posts each
 recording to the voice channel and the same sentence, typed, to REST, and
@@ -13,8 +13,11 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
 import wave
@@ -35,10 +38,17 @@ EVAL_DIR = VOICE_DIR / "eval"
 MANIFEST = EVAL_DIR / "manifest.json"
 # Held-out cases first: the recogniser's corpus never saw any of them.
 CASE_FILES = (ROOT / "tests" / "data" / "eval" / "heldout.yml", ROOT / "tests" / "data" / "eval" / "dev.yml")
-UTTERANCES = 100
 MAX_CHARS = 160  # longer cases are essays nobody reads out in one breath
 # (espeak-ng voice, words per minute)
-VOICES = (("en-us+f3", 130), ("en-us+klatt", 140), ("en-us+m1", 130), ("en-us", 125), ("en-us+f2", 145))
+# (voice, words per minute). espeak-ng's formant voices are far from the
+# recordings the acoustic model learned from; flite's voices, built from
+# recordings of people, are nearer to what a microphone hears. Both are
+# reported, separately too.
+VOICES = (
+    ("en-us+f3", 130), ("en-us+klatt", 140), ("en-us+m1", 130), ("en-us", 125), ("en-us+f2", 145),
+    ("flite:slt", 150), ("flite:rms", 140), ("flite:awb", 160),
+)
+UTTERANCES = 120
 FORMATS = ("wav", "ogg", "webm", "noisy")
 NOISE_SNR_DB = 20.0
 
@@ -85,6 +95,21 @@ def encode(wav: bytes, kind: str, seed: int) -> bytes:
     return convert(["-f", "wav"], wav)  # espeak-ng's streamed header names no length; rewrite it
 
 
+def speak_as(text: str, voice: str, speed: int) -> bytes:
+    """WAV of `text` in an espeak-ng voice, or a flite one ("flite:slt")."""
+    if not voice.startswith("flite:"):
+        return synthesize(text, voice, speed)
+    binary = shutil.which("flite")
+    if binary is None:
+        raise FileNotFoundError("flite is not installed (run `make setup`)")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "speech.wav"
+        # flite speaks about 170 words a minute; stretch its durations to `speed`.
+        stretch = f"duration_stretch={170 / speed:.2f}"
+        subprocess.run([binary, "-voice", voice.split(":", 1)[1], "--setf", stretch, "-t", text, "-o", str(out)], check=True)
+        return out.read_bytes()
+
+
 def synthesize_set(out_dir: Path = EVAL_DIR) -> List[Utterance]:
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("*.*"):
@@ -92,9 +117,9 @@ def synthesize_set(out_dir: Path = EVAL_DIR) -> List[Utterance]:
     utterances = []
     for i, case in enumerate(select_cases()):
         voice, speed = VOICES[i % len(VOICES)]
-        kind = FORMATS[i % len(FORMATS)]
+        kind = FORMATS[(i // len(VOICES)) % len(FORMATS)]  # every voice in every format
         name = f"{i:03d}.{'wav' if kind == 'noisy' else kind}"
-        (out_dir / name).write_bytes(encode(synthesize(case["text"], voice, speed), kind, seed=i))
+        (out_dir / name).write_bytes(encode(speak_as(case["text"], voice, speed), kind, seed=i))
         utterances.append(Utterance(name, case["text"], voice, speed, kind, case))
     (out_dir / MANIFEST.name).write_text(json.dumps([asdict(u) for u in utterances], indent=1), encoding="utf-8")
     return utterances
@@ -151,11 +176,30 @@ def run_set(utterances: List[Utterance], rasa_url: str, out_dir: Path = EVAL_DIR
     return heard
 
 
+def engine_of(voice: str) -> str:
+    return "flite" if voice.startswith("flite:") else "espeak-ng"
+
+
+def figures_of(group: List[Heard]) -> tuple[Dict[str, float | None], Dict[str, float | None]]:
+    """The `make eval` figures of the recordings heard, and of the same sentences typed."""
+    cases = [h.utterance.case for h in group]
+    by_case = {id(h.utterance.case): h for h in group}
+    voice = score(cases, lambda c: by_case[id(c)].voice, with_intents=False).figures()
+    typed = score(cases, lambda c: by_case[id(c)].typed, with_intents=False).figures()
+    return voice, typed
+
+
+def by_engine(heard: List[Heard], engine: str) -> Dict[str, float | None]:
+    voice, typed = figures_of([h for h in heard if engine_of(h.utterance.voice) == engine])
+    return {
+        "top3_voice": voice["top3"],
+        "top3_typed": typed["top3"],
+        "red_flag_recall_voice": voice["red_flag_recall"],
+        "red_flag_recall_typed": typed["red_flag_recall"],
+    }
+
+
 def summarise(heard: List[Heard]) -> Dict[str, object]:
-    cases = [h.utterance.case for h in heard]
-    by_case = {id(h.utterance.case): h for h in heard}
-    voice = score(cases, lambda c: by_case[id(c)].voice, with_intents=False)
-    typed = score(cases, lambda c: by_case[id(c)].typed, with_intents=False)
 
     def wer_of(group: List[Heard]) -> float:
         return round(word_error_rate([h.utterance.text for h in group], [h.transcript for h in group]), 4)
@@ -164,7 +208,8 @@ def summarise(heard: List[Heard]) -> Dict[str, object]:
     for h in heard:
         groups.setdefault(f"voice {h.utterance.voice}", []).append(h)
         groups.setdefault(f"format {h.utterance.format}", []).append(h)
-    voice_figures, typed_figures = voice.figures(), typed.figures()
+        groups.setdefault(f"engine {engine_of(h.utterance.voice)}", []).append(h)
+    voice_figures, typed_figures = figures_of(heard)
     return {
         "utterances": len(heard),
         "word_error_rate": wer_of(heard),
@@ -172,6 +217,7 @@ def summarise(heard: List[Heard]) -> Dict[str, object]:
         "voice": voice_figures,
         "typed": typed_figures,
         "top3_gap_points": round(100 * ((typed_figures["top3"] or 0) - (voice_figures["top3"] or 0)), 1),
+        "by_engine": {e: by_engine(heard, e) for e in ("espeak-ng", "flite")},
         "seconds_per_utterance_p50": round(statistics.median(h.seconds for h in heard), 3),
         "misheard": [
             {"said": h.utterance.text, "heard": h.transcript, "voice": h.utterance.voice, "format": h.utterance.format}
