@@ -51,6 +51,7 @@ def main() -> int:
                       f"  REST:     POST {servers.rasa_url}/webhooks/rest/webhook  {{\"sender\": \"me\", \"message\": \"my knee buckles\"}}\n"
                       f"  web chat: {servers.rasa_url}/chat\n"
                       f"  socket.io: {servers.rasa_url}/socket.io\n"
+                      f"  voice:    POST {servers.rasa_url}/webhooks/voice/webhook  (form: audio=@speech.wav, sender=me)\n"
                       f"  actions:  {servers.action_url}/health\n"
                       f"  logs:     {servers.log_dir.relative_to(ROOT)}/\n"
                       "Press Ctrl-C to stop.")

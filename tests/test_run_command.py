@@ -41,6 +41,9 @@ def test_run_starts_prints_and_stops_cleanly(trained_model, tmp_path) -> None:
             f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", json={"sender": "run-test", "message": "hello"}, timeout=30
         )
         assert reply.status_code == 200 and reply.json()
+        voice = f"http://127.0.0.1:{rasa_port}/webhooks/voice/webhook"
+        assert voice in output
+        assert requests.post(voice, data={"sender": "run-test"}, timeout=30).json()["error"].startswith("no audio")
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
