@@ -112,6 +112,20 @@ def test_spoken_choice_sends_the_buttons_payload(voice_servers: Servers) -> None
     assert tracker["latest_message"]["text"] == buttons[0]["payload"]
 
 
+def test_delete_my_data_by_voice_erases_the_conversation(voice_servers: Servers) -> None:
+    voice = Voice(voice_servers)
+    voice.say("my jaw aches from clenching")
+
+    def rows() -> int:
+        with sqlite3.connect(voice_servers.env["TRACKER_DB"]) as db:
+            return db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (voice.sender,)).fetchone()[0]
+
+    assert rows() > 0
+    answer = voice.say("please delete my data")
+    assert "deleted" in texts(answer["messages"]).lower()
+    assert rows() == 0
+
+
 def test_choices_come_from_the_latest_reply_whatever_the_channel(voice_servers: Servers) -> None:
     voice = Voice(voice_servers)
     voice.say("what can you do")
