@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List
 
+import requests
 import yaml
 from rich.console import Console
 from rich.table import Table
@@ -128,9 +129,15 @@ def outcome_of(replies: List[dict]) -> Outcome:
     return outcome
 
 
-def rest_runner(rasa_url: str, token: str) -> Callable[[dict], Outcome]:
-    import requests
+def typed_outcome(session: requests.Session, rasa_url: str, text: str) -> Outcome:
+    """`text` typed over REST as the first message of a new conversation."""
+    replies = session.post(
+        f"{rasa_url}/webhooks/rest/webhook", json={"sender": f"eval-{uuid.uuid4().hex}", "message": text}, timeout=60
+    ).json()
+    return outcome_of(replies)
 
+
+def rest_runner(rasa_url: str, token: str) -> Callable[[dict], Outcome]:
     session = requests.Session()
 
     def run(case: dict) -> Outcome:
@@ -139,10 +146,7 @@ def rest_runner(rasa_url: str, token: str) -> Callable[[dict], Outcome]:
                 f"{rasa_url}/model/parse", params={"token": token}, json={"text": case["text"]}, timeout=30
             ).json()
             return {"red_flag": False, "muscles": [], "intent": (parsed.get("intent") or {}).get("name")}
-        replies = session.post(
-            f"{rasa_url}/webhooks/rest/webhook", json={"sender": f"eval-{uuid.uuid4().hex}", "message": case["text"]}, timeout=30
-        ).json()
-        return outcome_of(replies)
+        return typed_outcome(session, rasa_url, case["text"])
 
     return run
 

@@ -45,6 +45,15 @@ def bad_request(reason: str) -> HTTPResponse:
     return response.json({"error": reason}, status=400)
 
 
+BAD_SENDER = "'sender' must be a non-empty string of at most 128 characters"
+
+
+def valid_sender(sender: object) -> bool:
+    """A conversation id we accept from any channel: a non-empty string (or
+    number) of at most 128 characters."""
+    return not isinstance(sender, bool) and isinstance(sender, (str, int)) and bool(str(sender).strip()) and len(str(sender)) <= 128
+
+
 def parse_request(request: Request) -> tuple[str | None, str | None, dict | None, str | None]:
     """(sender, text, metadata, error) from a REST body, without raising."""
     try:
@@ -54,8 +63,8 @@ def parse_request(request: Request) -> tuple[str | None, str | None, dict | None
     if not isinstance(body, dict):
         return None, None, None, "the body must be a JSON object with 'sender' and 'message'"
     sender, message, metadata = body.get("sender", "default"), body.get("message"), body.get("metadata")
-    if isinstance(sender, bool) or not isinstance(sender, (str, int)) or not str(sender).strip() or len(str(sender)) > 128:
-        return None, None, None, "'sender' must be a non-empty string of at most 128 characters"
+    if not valid_sender(sender):
+        return None, None, None, BAD_SENDER
     if not isinstance(message, str):
         return None, None, None, "'message' must be a string"
     return str(sender), message, metadata if isinstance(metadata, dict) else None, None

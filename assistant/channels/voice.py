@@ -34,7 +34,7 @@ from assistant.channels.guard import (
     origin_allowed,
     rate_limit_setting,
 )
-from assistant.channels.rest import DEFAULT_ACTION_TIMEOUT, Turns, bad_request
+from assistant.channels.rest import BAD_SENDER, DEFAULT_ACTION_TIMEOUT, Turns, bad_request, valid_sender
 from assistant.voice.audio import ENCODINGS, AudioError
 from assistant.voice.choices import match_button
 from assistant.voice.service import MAX_AUDIO_BYTES, VoiceService, shared_service
@@ -67,10 +67,6 @@ def audio_and_sender(request: Request) -> tuple[bytes, str | None]:
         upload = request.files.get("audio") if request.files else None
         return (upload.body if upload is not None else b""), (request.form.get("sender") if request.form else None)
     return request.body or b"", request.args.get("sender")
-
-
-def valid_sender(sender: str | None) -> bool:
-    return bool(sender and sender.strip()) and len(sender or "") <= 128
 
 
 class VoiceInput(InputChannel):
@@ -113,7 +109,7 @@ class VoiceInput(InputChannel):
                 return response.json({"error": "this page's origin may not use the assistant"}, status=403)
             audio, sender = audio_and_sender(request)
             if not valid_sender(sender):
-                return bad_request("'sender' must be a non-empty string of at most 128 characters")
+                return bad_request(BAD_SENDER)
             if not audio:
                 return bad_request("no audio: send it as the 'audio' file of a form, or as the body")
             if len(audio) > MAX_AUDIO_BYTES:

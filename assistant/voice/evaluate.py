@@ -27,7 +27,7 @@ from typing import Dict, List
 
 import numpy as np
 
-from assistant.eval import Outcome, load_cases, outcome_of, publish, score
+from assistant.eval import Outcome, load_cases, outcome_of, publish, score, typed_outcome
 from assistant.voice.audio import SAMPLE_RATE, convert, to_pcm16k
 from assistant.voice.build import VOICE_DIR
 from assistant.voice.corpus import normalise
@@ -169,10 +169,7 @@ def run_set(utterances: List[Utterance], rasa_url: str, out_dir: Path = EVAL_DIR
         seconds = time.perf_counter() - started
         answer.raise_for_status()
         body = answer.json()
-        typed = session.post(
-            f"{rasa_url}/webhooks/rest/webhook", json={"sender": f"eval-{uuid.uuid4().hex}", "message": u.text}, timeout=60
-        ).json()
-        heard.append(Heard(u, body["transcript"], outcome_of(body["messages"]), outcome_of(typed), seconds))
+        heard.append(Heard(u, body["transcript"], outcome_of(body["messages"]), typed_outcome(session, rasa_url, u.text), seconds))
     return heard
 
 

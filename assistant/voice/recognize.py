@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from pocketsphinx import Config, Decoder
 
-from assistant.voice.audio import SAMPLE_RATE
+from assistant.voice.audio import SAMPLE_RATE, pcm_seconds
 from assistant.voice.build import DICT_FILE, LM_FILE
 
 # Loudest sample below this (about -40 dBFS) is silence: a decoder handed
@@ -40,7 +40,7 @@ class Recognizer:
 
     def transcribe(self, pcm: bytes) -> Transcript:
         """`pcm`: 16 kHz mono 16-bit little-endian samples."""
-        seconds = len(pcm) / 2 / SAMPLE_RATE
+        seconds = pcm_seconds(pcm)
         samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2")
         if not samples.size or int(np.abs(samples.astype(np.int32)).max()) < SILENCE_PEAK:
             return Transcript("", seconds)

@@ -288,6 +288,10 @@
     if (played && played.catch) played.catch(function () { /* autoplay refused: the controls stay */ });
   }
 
+  function showConnection() {
+    statusLine.textContent = confirmed ? "Connected" : "Reconnecting…";
+  }
+
   function sendRecording(blob) {
     statusLine.textContent = "Listening to your recording…";
     var body = new FormData();
@@ -298,7 +302,7 @@
         return r.json().then(function (answer) { return { ok: r.ok, answer: answer }; });
       })
       .then(function (result) {
-        statusLine.textContent = confirmed ? "Connected" : "Reconnecting…";
+        showConnection();
         if (!result.ok) {
           notice("I couldn't use that recording (" + (result.answer.error || "unknown problem") + "). Please try again or type.");
           return;
@@ -316,7 +320,7 @@
         playReply(answer.audio, answer.audio_type);
       })
       .catch(function () {
-        statusLine.textContent = confirmed ? "Connected" : "Reconnecting…";
+        showConnection();
         notice("The recording could not be sent. Please check your connection and try again.");
       });
   }
