@@ -75,11 +75,14 @@ class Page:
     """The chat page as a person uses it, with the keyboard where it can."""
 
     def __init__(self, driver, url: str):
+        from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
 
         self.driver, self.url, self.by = driver, url, By
-        self.wait = WebDriverWait(driver, 45)
+        # The page redraws its transcript (delete, reload), so an element found
+        # a moment ago may be gone by the time its text is read: look again.
+        self.wait = WebDriverWait(driver, 45, ignored_exceptions=(StaleElementReferenceException,))
 
     def open(self, fresh: bool = True) -> Page:
         self.driver.get(f"{self.url}/chat")
