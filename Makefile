@@ -19,7 +19,7 @@ VOICE_INPUTS := $(KB) $(wildcard data/nlu/*.yml) assistant/safety_concepts.yml a
   assistant/voice/corpus.py assistant/voice/build.py assistant/voice/pronounce.py assistant/voice/evaluate.py \
   $(wildcard tests/data/eval/*.yml)
 
-.PHONY: help setup system-packages run shell test lint validate story-test pytest eval eval-voice crossval bench clean model purge eval-engine telegram-webhook
+.PHONY: help setup system-packages run shell test lint validate story-test pytest eval eval-voice crossval bench profile clean model purge eval-engine telegram-webhook
 
 help:
 	@echo "make run    - set everything up and start the assistant (REST + socket.io on :5005)"
@@ -29,6 +29,7 @@ help:
 	@echo "make eval-voice - speech recognition and suggestions from synthesized speech vs typed"
 	@echo "make eval-engine - the same cases through the pure matching engine (no Rasa)"
 	@echo "make bench  - latency, throughput, start-up, memory and training time into results/bench.json"
+	@echo "make profile - where a 100-turn conversation spends the server's time (py-spy flame graph in results/)"
 	@echo "make crossval - 5-fold NLU cross-validation into results/"
 	@echo "make purge  - delete conversations older than RETENTION_DAYS (30)"
 
@@ -98,6 +99,9 @@ eval-engine: setup
 
 bench: model
 	$(PY) -m assistant.bench
+
+profile: model
+	$(PY) -m assistant.profile
 
 crossval: setup
 	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/crossval
