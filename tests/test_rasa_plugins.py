@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Iterator
 
+import numpy
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -17,6 +18,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.nlp.erasable_store import ErasableSQLTrackerStore, erase_requested
+from assistant.nlp.intent_classifier import ArrayLogisticRegressionClassifier
 from assistant.nlp.red_flag_policy import ACTION_RED_FLAG, RedFlagPolicy
 
 DOMAIN = Domain.load(str(Path(__file__).parents[1] / "domain.yml"))
@@ -149,3 +151,35 @@ def test_action_calls_carry_only_the_current_turn() -> None:
     assert [e["event"] for e in call["tracker"]["events"]] == ["user", "action", "bot", "slot"]
     assert call["tracker"]["slots"]["current_muscle"] == "vastus_medialis"
     assert call["tracker"]["latest_message"]["text"] == "message 49"
+
+
+def intent_classifier(tmp_path: Path, name: str = "intents") -> ArrayLogisticRegressionClassifier:
+    return ArrayLogisticRegressionClassifier.load(
+        ArrayLogisticRegressionClassifier.get_default_config(),
+        LocalModelStorage(tmp_path),
+        Resource(name),
+        ExecutionContext(GraphSchema({}), name),
+    )
+
+
+def test_intent_classifier_loads_back_the_same_probabilities_without_pickle(tmp_path: Path) -> None:
+    from scipy.sparse import csr_matrix
+
+    X = csr_matrix([[3, 0, 1, 0], [2, 1, 0, 0], [0, 0, 2, 3], [0, 1, 1, 4], [1, 4, 0, 0], [0, 3, 0, 1]])
+    labels = ["greet", "greet", "describe_symptom", "describe_symptom", "thank", "thank"]
+    trained = intent_classifier(tmp_path)
+    trained.clf.fit(X, labels)
+    trained.persist()
+
+    saved = next(tmp_path.rglob("weights.npz"))
+    with numpy.load(saved, allow_pickle=False) as arrays:  # loads only if nothing in it needs pickle
+        assert list(arrays["classes"]) == sorted(set(labels))
+
+    loaded = intent_classifier(tmp_path)
+    assert list(loaded.clf.classes_) == list(trained.clf.classes_)
+    assert numpy.allclose(loaded.clf.predict_proba(X), trained.clf.predict_proba(X))
+
+
+def test_intent_classifier_without_saved_weights_is_untrained_not_a_crash(tmp_path: Path) -> None:
+    loaded = intent_classifier(tmp_path, "never_trained")
+    assert not hasattr(loaded.clf, "coef_")
