@@ -43,10 +43,8 @@ def main() -> int:
     # Ctrl-C reaches the whole process group; the children stop in `finally`.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        with console.status("Starting the action server..."):
-            servers.start_actions()
-        with console.status("Starting the assistant (loading the model takes ~20 s)..."):
-            servers.start_rasa(enable_api=False)
+        with console.status("Starting the assistant (about 10 s)..."):
+            servers.start_both(enable_api=False)
         console.print(f"[green]The assistant is ready.[/green]\n"
                       f"  REST:     POST {servers.rasa_url}/webhooks/rest/webhook  {{\"sender\": \"me\", \"message\": \"my knee buckles\"}}\n"
                       f"  web chat: {servers.rasa_url}/chat\n"

@@ -109,19 +109,30 @@ class Servers:
         if origins:
             command += ["--cors", *origins]
         if enable_api:
-            command += ["--enable-api", "--auth-token", self.token]
+            # "=" because a token may start with "-", which argparse would read as an option.
+            command += ["--enable-api", f"--auth-token={self.token}"]
         # DEBUG logs contain what people wrote: only when asked for, never by default.
         if self.env.get("DEBUG_LOGS", "").lower() in ("1", "true", "yes"):
             command.append("--debug")
         return command
 
-    def start_actions(self) -> None:
+    def start_actions(self, wait: bool = True) -> None:
         self.spawn("actions", self.actions_command(self.action_port))
+        if wait:
+            self.wait_for_actions()
+
+    def wait_for_actions(self) -> None:
         wait_until(f"{self.action_url}/health", self.processes["actions"], self.log("actions"), timeout=60)
 
     def start_rasa(self, enable_api: bool = True) -> None:
         self.spawn("rasa", self.rasa_command(self.rasa_port, enable_api))
         wait_until(f"{self.rasa_url}/", self.processes["rasa"], self.log("rasa"), timeout=RASA_START_TIMEOUT)
+
+    def start_both(self, enable_api: bool = True) -> None:
+        """Both servers loading at once: neither needs the other to start."""
+        self.start_actions(wait=False)
+        self.start_rasa(enable_api)
+        self.wait_for_actions()
 
     def stop(self, name: str) -> None:
         process = self.processes.pop(name, None)
@@ -179,8 +190,7 @@ def running_assistant(
         )
         servers.log_dir.mkdir(parents=True, exist_ok=True)
         try:
-            servers.start_actions()
-            servers.start_rasa(enable_api=enable_api)
+            servers.start_both(enable_api=enable_api)
             yield servers
         finally:
             servers.stop_all()

@@ -14,7 +14,7 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.nlp.erasable_store import ErasableSQLTrackerStore, erase_requested
@@ -93,6 +93,74 @@ def test_purge_removes_old_conversations(tmp_path: Path) -> None:
     old = DialogueStateTracker.from_events("old", [UserUttered("hi", timestamp=1000.0)])
     asyncio.run(store.save(old))
     assert store.purge_older_than(days=30) == 1
+
+
+def events_of(tracker: DialogueStateTracker | None) -> list:
+    return [e.as_dict() for e in tracker.events] if tracker else []
+
+
+def test_store_hands_back_the_saved_tracker_while_the_database_agrees(tmp_path: Path) -> None:
+    store = ErasableSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "c.db"))
+    tracker = DialogueStateTracker.from_events("me", [UserUttered("my knee buckles"), ActionExecuted("action_listen")])
+    asyncio.run(store.save(tracker))
+    assert asyncio.run(store.retrieve("me")) is tracker  # no rebuild from the database
+
+
+def test_store_rebuilds_when_another_server_wrote_to_the_conversation(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.db")
+    here, there = (ErasableSQLTrackerStore(DOMAIN, dialect="sqlite", db=db) for _ in range(2))
+    asyncio.run(here.save(DialogueStateTracker.from_events("me", [UserUttered("my knee buckles")])))
+    elsewhere = asyncio.run(there.retrieve("me"))
+    elsewhere.update(UserUttered("and my hip"))
+    asyncio.run(there.save(elsewhere))
+
+    seen = asyncio.run(here.retrieve("me"))
+    assert [e.get("text") for e in events_of(seen)] == ["my knee buckles", "and my hip"]
+
+
+def test_store_rebuilds_a_tracker_changed_but_never_saved(tmp_path: Path) -> None:
+    store = ErasableSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "c.db"))
+    tracker = DialogueStateTracker.from_events("me", [UserUttered("my knee buckles")])
+    asyncio.run(store.save(tracker))
+    tracker.update(UserUttered("a turn that failed before it was saved"))
+
+    seen = asyncio.run(store.retrieve("me"))
+    assert seen is not tracker
+    assert [e.get("text") for e in events_of(seen)] == ["my knee buckles"]
+
+
+def test_store_rebuilds_when_events_were_re_dated_in_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    store = ErasableSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db))
+    tracker = DialogueStateTracker.from_events("me", [UserUttered("my knee buckles", timestamp=5000.0)])
+    asyncio.run(store.save(tracker))
+    with sqlite3.connect(db) as connection:
+        connection.execute("update events set timestamp = timestamp - 100")
+    assert asyncio.run(store.retrieve("me")) is not tracker
+
+
+def test_store_forgets_deleted_and_purged_conversations(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.db")
+    store = ErasableSQLTrackerStore(DOMAIN, dialect="sqlite", db=db)
+    for sender in ("deleted", "purged"):
+        asyncio.run(store.save(DialogueStateTracker.from_events(sender, [UserUttered("hi", timestamp=1000.0)])))
+    store.delete("deleted")
+    assert ErasableSQLTrackerStore(DOMAIN, dialect="sqlite", db=db).purge_older_than(days=30) == 1  # `make purge`
+    assert asyncio.run(store.retrieve("deleted")) is None
+    assert asyncio.run(store.retrieve("purged")) is None
+
+
+def test_store_answers_a_new_session_with_that_session_only(tmp_path: Path) -> None:
+    store = ErasableSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "c.db"))
+    tracker = DialogueStateTracker.from_events("me", [SessionStarted(timestamp=1.0), UserUttered("old", timestamp=2.0)])
+    asyncio.run(store.save(tracker))
+    tracker.update(ActionExecuted("action_session_start", timestamp=3.0))
+    tracker.update(SessionStarted(timestamp=4.0))
+    tracker.update(UserUttered("new", timestamp=5.0))
+    asyncio.run(store.save(tracker))
+
+    seen = asyncio.run(store.retrieve("me"))
+    assert [e["event"] for e in events_of(seen)] == ["session_started", "user"]
 
 
 @pytest.fixture
