@@ -221,6 +221,22 @@ def test_action_calls_carry_only_the_current_turn() -> None:
     assert call["tracker"]["latest_message"]["text"] == "message 49"
 
 
+def test_action_answers_are_still_checked_against_rasa_schema() -> None:
+    from jsonschema import ValidationError
+    from rasa.core.actions.action import RemoteAction
+    from rasa.utils.endpoints import EndpointConfig
+
+    from assistant.nlp import lean_actions
+
+    lean_actions.install()
+    action = RemoteAction("action_release", EndpointConfig("http://127.0.0.1:1"))
+    assert action._validate_action_result({"events": [{"event": "slot", "name": "x", "value": 1}], "responses": [{"text": "hi"}]})
+    with pytest.raises(ValidationError):
+        action._validate_action_result({"events": [{"no_event_key": True}], "responses": []})
+    with pytest.raises(ValidationError):
+        action._validate_action_result({"events": "not a list", "responses": []})
+
+
 def intent_classifier(tmp_path: Path, name: str = "intents") -> ArrayLogisticRegressionClassifier:
     return ArrayLogisticRegressionClassifier.load(
         ArrayLogisticRegressionClassifier.get_default_config(),
