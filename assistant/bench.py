@@ -227,6 +227,11 @@ def comparison(ours: Dict, stock: Dict) -> Dict[str, object]:
     stock_early = stock["rest_latency"]["turns_1_10"]["p95_ms"]
     checks = {
         "p95_turn100_over_turn1 (<=1.3)": ratio(late, early),
+        # Not a target: the turn-1 p95 includes the conversation's first
+        # message, so the p50 ratio shows the growth the p95 one can hide.
+        "p50_turn100_over_turn1 (shown only)": ratio(
+            ours["rest_latency"]["turns_91_100"]["p50_ms"], ours["rest_latency"]["turns_1_10"]["p50_ms"]
+        ),
         "our_p95_over_stock_turn1_p95 (<=1.0)": ratio(late, stock_early),
         "startup_ours_over_stock (<=0.5)": ratio(ours["startup_s"], stock["startup_s"]),
         "memory_ours_over_stock (<=0.8)": ratio(ours["memory_mb"], stock["memory_mb"]),
