@@ -106,6 +106,19 @@ def test_store_hands_back_the_saved_tracker_while_the_database_agrees(tmp_path: 
     assert asyncio.run(store.retrieve("me")) is tracker  # no rebuild from the database
 
 
+def test_store_keeps_only_the_most_recent_trackers_within_its_event_budget(tmp_path: Path, monkeypatch) -> None:
+    from assistant.nlp import erasable_store
+
+    monkeypatch.setattr(erasable_store, "CACHED_EVENTS", 5)
+    store = ErasableSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "c.db"))
+    trackers = {name: DialogueStateTracker.from_events(name, [UserUttered("hi"), ActionExecuted("action_listen")]) for name in "abc"}
+    for tracker in trackers.values():
+        asyncio.run(store.save(tracker))  # 2 events each: only the last two fit
+    assert asyncio.run(store.retrieve("a")) is not trackers["a"]
+    assert asyncio.run(store.retrieve("b")) is trackers["b"]
+    assert asyncio.run(store.retrieve("c")) is trackers["c"]
+
+
 def test_store_rebuilds_when_another_server_wrote_to_the_conversation(tmp_path: Path) -> None:
     db = str(tmp_path / "c.db")
     here, there = (ErasableSQLTrackerStore(DOMAIN, dialect="sqlite", db=db) for _ in range(2))
