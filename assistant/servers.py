@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-RASA_START_TIMEOUT = 180  # seconds; loading the model takes ~30 s on two busy cores
+RASA_START_TIMEOUT = 180  # seconds; start-up takes ~7 s, far longer on a busy machine
 
 
 class StartupError(RuntimeError):

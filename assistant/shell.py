@@ -31,7 +31,7 @@ def main() -> int:
     console = Console()
     sender = f"shell-{uuid.uuid4().hex[:8]}"
     with contextlib.ExitStack() as stack:
-        with console.status("Starting the assistant (about 30 s)..."):
+        with console.status("Starting the assistant (about 10 s)..."):
             servers = stack.enter_context(running_assistant(MODEL, enable_api=False))
         console.print("[green]Ready.[/green] Type a message (a number presses a button), Ctrl-D to quit.")
         buttons: list = []
