@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import uuid
 from pathlib import Path
@@ -95,6 +96,17 @@ def test_purge_removes_old_conversations(tmp_path: Path) -> None:
     assert store.purge_older_than(days=30) == 1
 
 
+def said_turn(text: str, at: float) -> list:
+    """One user turn as Rasa stores it: listen, the message, an answer, listen."""
+    return [
+        ActionExecuted("action_listen", timestamp=at),
+        UserUttered(text, intent={"name": "greet", "confidence": 1.0}, timestamp=at + 0.1),
+        ActionExecuted("utter_greet", timestamp=at + 0.2),
+        BotUttered("hi", timestamp=at + 0.3),
+        ActionExecuted("action_listen", timestamp=at + 0.4),
+    ]
+
+
 def events_of(tracker: DialogueStateTracker | None) -> list:
     return [e.as_dict() for e in tracker.events] if tracker else []
 
@@ -117,6 +129,51 @@ def test_store_keeps_only_the_most_recent_trackers_within_its_event_budget(tmp_p
     assert asyncio.run(store.retrieve("a")) is not trackers["a"]
     assert asyncio.run(store.retrieve("b")) is trackers["b"]
     assert asyncio.run(store.retrieve("c")) is trackers["c"]
+
+
+def stored_rows(db: Path, sender: str) -> list:
+    with sqlite3.connect(db) as connection:
+        return [json.loads(d) for (d,) in connection.execute("select data from events where sender_id = ? order by id", (sender,))]
+
+
+def test_a_tracker_kept_in_memory_stores_each_event_once(tmp_path: Path) -> None:
+    """The session's first event comes before its start mark, as in Rasa."""
+    db = tmp_path / "c.db"
+    store = ErasableSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db))
+    tracker = DialogueStateTracker.from_events(
+        "me",
+        [ActionExecuted("action_session_start", timestamp=1.0), SessionStarted(timestamp=2.0), *said_turn("hello", 3.0)],
+    )
+    asyncio.run(store.save(tracker))
+    for turn in range(3):
+        kept = asyncio.run(store.retrieve("me"))
+        assert kept is tracker
+        for event in said_turn(f"message {turn}", 10.0 + turn):
+            kept.update(event)
+        asyncio.run(store.save(kept))
+    assert stored_rows(db, "me") == [e.as_dict() for e in tracker.events]
+
+
+def test_a_tracker_kept_in_memory_streams_only_its_new_events(tmp_path: Path) -> None:
+    class Broker:
+        def __init__(self) -> None:
+            self.published: list = []
+
+        def publish(self, event: dict) -> None:
+            self.published.append(event)
+
+    broker = Broker()
+    store = ErasableSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "c.db"), event_broker=broker)
+    tracker = DialogueStateTracker.from_events(
+        "me", [ActionExecuted("action_session_start", timestamp=1.0), SessionStarted(timestamp=2.0), *said_turn("hello", 3.0)]
+    )
+    asyncio.run(store.save(tracker))
+    kept = asyncio.run(store.retrieve("me"))
+    for event in said_turn("again", 10.0):
+        kept.update(event)
+    asyncio.run(store.save(kept))
+    assert [e.get("text") for e in broker.published if e["event"] == "user"] == ["hello", "again"]
+    assert len(broker.published) == len(tracker.events)
 
 
 def test_store_rebuilds_when_another_server_wrote_to_the_conversation(tmp_path: Path) -> None:

@@ -113,3 +113,18 @@ def test_delete_my_data_really_deletes_the_tracker(chat: Chat) -> None:
     assert "deleted" in texts(replies).lower()
     assert rows() == 0
     assert chat.tracker()["slots"].get("suggested_muscles") is None
+
+
+def test_every_event_is_stored_exactly_once_over_a_conversation(chat: Chat) -> None:
+    for message in ("my knee buckles going down stairs", "how do I release it?", "thanks", "what about the second one?"):
+        chat.say(message)
+    with sqlite3.connect(chat.servers.env["TRACKER_DB"]) as connection:
+        stored = [
+            (kind, round(stamp, 6))
+            for kind, stamp in connection.execute(
+                "select type_name, timestamp from events where sender_id = ? order by id", (chat.sender,)
+            )
+        ]
+    served = [(e["event"], round(e["timestamp"], 6)) for e in chat.tracker()["events"]]
+    assert stored == served
+    assert len(set(stored)) == len(stored)

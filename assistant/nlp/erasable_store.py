@@ -16,10 +16,11 @@ it from the database as before.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Iterable, Tuple
+from typing import Any, Iterable, Iterator, List, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -83,6 +84,30 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             self._saved[tracker.sender_id] = Saved(tracker, len(tracker.events), self.stored_state(tracker.sender_id))
             while sum(saved.length for saved in self._saved.values()) > CACHED_EVENTS:
                 self._saved.popitem(last=False)
+
+    def unsaved_events(self, tracker: DialogueStateTracker) -> List[Event] | None:
+        """Events of the tracker this store handed out that are not stored
+        yet; None for any other tracker.
+
+        Rasa finds them by counting the stored events of the session, which
+        leaves out the `action_session_start` just before the session's start
+        mark, while a tracker that never left memory still holds it: counting
+        would store the last event of the previous turn a second time."""
+        saved = self._saved.get(tracker.sender_id)
+        if saved is None or saved.tracker is not tracker:
+            return None
+        return list(itertools.islice(tracker.events, saved.length, None))
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        unsaved = self.unsaved_events(tracker)
+        return iter(unsaved) if unsaved is not None else super()._additional_events(session, tracker)
+
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        unsaved = self.unsaved_events(tracker)
+        if unsaved is None or self.event_broker is None:
+            await super().stream_events(tracker)
+            return
+        await self._stream_new_events(self.event_broker, unsaved, tracker.sender_id)
 
     def stored_state(self, sender_id: str) -> Tuple[Any, ...]:
         """How many events the database holds for `sender_id`, the highest id
