@@ -55,6 +55,8 @@ def test_stored_events_check_finds_lost_duplicated_reordered_and_interleaved_tur
     assert turn_problems(["a", "b"], start + turn("b") + turn("a"), ordered=False) == []
     interleaved = [turn("a")[0], turn("b")[0], {"event": "bot"}, turn("a")[2], {"event": "bot"}, turn("b")[2]]
     assert "a turn without a reply" in turn_problems(["a", "b"], interleaved)
+    listen = {"event": "action", "name": "action_listen", "timestamp": 5.0}
+    assert "an event stored twice" in turn_problems(["a"], [*start, *turn("a"), listen, listen])
 
 
 def test_a_retried_message_gets_the_replies_of_its_stored_turn() -> None:

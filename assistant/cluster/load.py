@@ -158,9 +158,13 @@ def stored_events(settings: ClusterSettings, senders: Iterable[str]) -> Dict[str
 def turn_problems(sent: Sequence[str], events: Sequence[Dict[str, Any]], ordered: bool = True) -> List[str]:
     """What is wrong with a conversation's stored events, given what was
     sent: each message stored once (in the order sent, if `ordered`), each
-    answered before the next one starts, nothing of another turn in between."""
+    answered before the next one starts, nothing of another turn in between,
+    and no event (same content, same time) stored twice."""
     stored = [e.get("text") for e in events if e.get("event") == "user"]
     problems = []
+    stamped = [json.dumps(e, sort_keys=True) for e in events if e.get("timestamp") is not None]
+    if len(set(stamped)) != len(stamped):
+        problems.append("an event stored twice")
     if (stored if ordered else sorted(stored)) != (list(sent) if ordered else sorted(sent)):
         problems.append(f"{len(sent)} messages sent, {len(stored)} stored, or not in order")
     turn: List[Dict[str, Any]] = []
