@@ -17,7 +17,7 @@ from typing import Dict, FrozenSet, Iterable, List, Tuple
 
 import yaml
 
-from assistant.textmatch import COMMON_WORDS, PhraseIndex, fold, is_negated
+from assistant.textmatch import COMMON_WORDS, PhraseIndex, fold, is_negated, phrase_stems
 
 CONCEPTS_FILE = Path(__file__).with_name("safety_concepts.yml")
 
@@ -62,6 +62,8 @@ def _rule(ident: str, reason: str, advice: str, alternatives: Iterable[str]) -> 
     return Rule(ident, reason, advice, tuple(_alternative(a) for a in alternatives))
 
 
+SOON = SAME_DAY.replace("today", "soon, within a few days")
+
 RULES: Tuple[Rule, ...] = (
     _rule(
         "self_harm",
@@ -72,22 +74,73 @@ RULES: Tuple[Rule, ...] = (
     ),
     _rule(
         "cauda_equina",
-        "numbness around the groin or saddle area, or changes in bladder or bowel control, can mean pressure on the nerves at the base of the spine",
+        "numbness around the groin or saddle area, changes in bladder, bowel or sexual function, or sciatica in both legs, "
+        "can mean pressure on the nerves at the base of the spine",
         EMERGENCY + " This needs to be checked within hours, not days.",
-        ["saddle_numbness", "numb+saddle_area", "incontinence"],
+        [
+            "saddle_numbness",
+            "numb+saddle_area-benign_sitting",
+            "incontinence-benign_stress_leak",
+            "erection_problem+back_area",
+            "erection_problem+sciatica_word",
+            "sciatica_word+both_legs",
+        ],
     ),
     _rule("blood_in_waste", "blood in your urine or stool needs a doctor to look for the cause", SAME_DAY, ["blood_in_waste"]),
     _rule(
+        "aorta",
+        "a tearing or ripping pain in the back or belly, or a pulsing feeling or lump in the belly, can come from the body's main artery (an aneurysm)",
+        EMERGENCY + " Please don't press on your belly or back.",
+        ["tearing+back_area", "tearing+belly", "pulsing+belly", "pulsing+lump"],
+    ),
+    _rule(
         "heart",
-        "chest pain, pressure or breathlessness, or jaw pain that comes with arm pain, sweating or nausea, can come from the heart or lungs",
+        "chest pain, pressure or breathlessness, or pain in the jaw, neck, arm, shoulder or upper back that comes on with effort "
+        "or with sweating, nausea or breathlessness, can come from the heart",
+        EMERGENCY + " If the pain comes only with effort and has already passed, please still see a doctor today.",
+        ["chest", "jaw_area+arm_words", "jaw_area+cardiac_companion", "cardiac_site+cardiac_companion", "jaw_area+exertion", "cardiac_site+exertion"],
+    ),
+    _rule(
+        "stroke",
+        "a drooping face, slurred speech, sudden weakness or numbness down one side, sudden changes in your eyesight or a sudden "
+        "severe headache can be a stroke or another emergency",
         EMERGENCY,
-        ["chest", "jaw_area+cardiac_companion"],
+        # Slurring on purpose is a jaw-relaxation tip, not a symptom.
+        ["stroke", "vision_change-benign_screen", "headache+sudden", "slurred_speech-not_instruction"],
+    ),
+    _rule(
+        "testicle",
+        "a painful or swollen testicle can be a twisted testicle (torsion), which has to be treated within hours",
+        EMERGENCY,
+        ["testicle+hurting", "testicle+swollen"],
+    ),
+    _rule(
+        "ectopic",
+        "pain low in the belly on one side with a late period or a possible pregnancy can be a pregnancy outside the womb (ectopic pregnancy)",
+        "Please get seen today: call your GP, your early pregnancy unit or a medical helpline now, and go to an emergency "
+        "department if the pain is severe or you feel faint or dizzy.",
+        [
+            "period_late+lower_belly",
+            "period_late+one_sided",
+            "period_late+shoulder_tip",
+            "early_pregnancy+lower_belly",
+            "early_pregnancy+one_sided",
+            "early_pregnancy+shoulder_tip",
+        ],
     ),
     _rule(
         "clot",
-        "a swollen, warm or red calf or leg can be a blood clot (deep vein thrombosis)",
+        "one swollen calf or thigh, or calf or thigh pain after pregnancy, a cast, bed rest, an operation or a long journey, "
+        "can be a blood clot (deep vein thrombosis)",
         SAME_DAY + " If you also feel short of breath or have chest pain, call your emergency number.",
-        ["clot", "lower_limb+swollen+hot_red", "lower_limb+swollen+long_travel"],
+        [
+            "clot-long_ago-resolved",
+            "lower_limb+swollen+hot_red",
+            "lower_limb+swollen+long_travel-bilateral",
+            "calf_thigh+swollen-bilateral-injury-improving",
+            "dvt_risk+calf_thigh-bilateral-long_ago-resolved-improving",
+            "procedure+calf_thigh-bilateral-long_ago-resolved-improving",
+        ],
     ),
     _rule(
         "circulation",
@@ -96,17 +149,48 @@ RULES: Tuple[Rule, ...] = (
         ["cold_limb-cold_therapy"],
     ),
     _rule(
-        "stroke",
-        "a drooping face, slurred speech, sudden changes in your eyesight or a sudden severe headache can be a stroke or another emergency",
-        EMERGENCY,
-        # Slurring on purpose is a jaw-relaxation tip, not a symptom.
-        ["stroke", "vision_change", "headache+sudden", "slurred_speech-not_instruction"],
+        "achilles",
+        "a pop or a kick felt at the back of the ankle, then weakness pushing off or standing on tiptoe, can be a torn Achilles tendon",
+        SAME_DAY + " Keep your weight off it until then.",
+        ["achilles_site+snap-long_ago-resolved", "no_tiptoe"],
+    ),
+    _rule(
+        "child",
+        "a child who limps, won't bear weight, or has hip, thigh or knee pain without a clear injury needs the hip checked "
+        "(an infection or a slipped growth plate can feel like a sore muscle)",
+        SAME_DAY + " If they have a fever or can't put any weight on the leg, go to an emergency department today.",
+        ["child+limp-own_body", "child+cant_bear_weight", "child+child_site-sport-injury-own_body"],
+    ),
+    _rule(
+        "trauma",
+        "after a road accident, a fall from a height or onto your back, or a fall in later life, pain can come from an injury "
+        "to the spine or a bone that needs checking before any massage",
+        SAME_DAY + " With numbness, weakness or severe pain, or if you can't move normally, call your emergency number and keep still.",
+        [
+            "road_accident-long_ago-resolved-benign_accident",
+            "fall_heavy-long_ago-resolved",
+            "over_65+injury+hip_area",
+            "over_65+injury+saddle_area",
+        ],
+    ),
+    _rule(
+        "giant_cell_arteritis",
+        "over 50, new pain in the jaw when chewing, a tender scalp or a new headache at the temple can be giant cell arteritis, "
+        "an inflammation of the arteries that can damage eyesight",
+        SAME_DAY + " If your eyesight blurs, doubles or goes dark, go to an emergency department now.",
+        ["over_50+jaw_area+chewing", "over_50+scalp_tender", "over_50+temple", "over_50+new_headache"],
     ),
     _rule(
         "after_procedure",
         "pain that gets much worse, or a red, hot or swollen area, after an injection or surgery needs checking",
         SAME_DAY + " Call the team that did the procedure if you can.",
         ["procedure+much_worse", "procedure+worsening", "procedure+hot_red", "procedure+swollen", "procedure+fever"],
+    ),
+    _rule(
+        "hot_joint",
+        "a hot, red or swollen joint without an injury can be an infected joint or gout, and an infected joint needs treatment within hours",
+        SAME_DAY + " With a fever or if you feel unwell, go to an emergency department.",
+        ["joint+hot_red-injury-sport-benign_heat-cold_therapy-benign_skin_mark", "joint+swollen-injury-sport-improving-bilateral-already_checked"],
     ),
     _rule(
         "infection",
@@ -118,7 +202,7 @@ RULES: Tuple[Rule, ...] = (
         "fracture",
         "after a fall or accident, not being able to bear weight, swelling or a misshapen limb can mean a fracture or a torn ligament",
         SAME_DAY + " If the leg looks misshapen or the pain is severe, go to the emergency department.",
-        ["injury+cant_bear_weight", "injury+swollen", "injury+misshapen", "deformity"],
+        ["injury+cant_bear_weight", "injury+swollen-improving-long_ago-can_walk-mild", "injury+misshapen", "deformity"],
     ),
     _rule(
         "nerve_weakness",
@@ -127,9 +211,28 @@ RULES: Tuple[Rule, ...] = (
         ["foot_drop", "weakness+sudden", "weakness+worsening", "numb+both_legs"],
     ),
     _rule(
+        "groin_lump",
+        "a lump or bulge in the groin is often a hernia, which a doctor should check; one that is hard, very painful or won't go back in is urgent",
+        SOON + " If it is hard, very painful or won't push back in, or you are being sick, go to an emergency department now.",
+        ["lump+saddle_area-already_checked-long_ago-resolved"],
+    ),
+    _rule(
+        "serious_spine",
+        "back pain with a history of cancer, long-term steroids, thin bones, injected drugs or a weak immune system, pain that "
+        "never eases even at night, or a first back pain after 50, should be checked by a doctor before self-treatment",
+        SOON,
+        [
+            "back_area+spine_risk-long_ago-resolved",
+            "back_area+night+unrelenting",
+            "back_area+day_and_night",
+            "over_50+first_back",
+            "over_50+back_area+first_time",
+        ],
+    ),
+    _rule(
         "serious_illness",
         "unexplained weight loss or a history of cancer together with new pain should be checked by a doctor",
-        SAME_DAY.replace("today", "soon, within a few days"),
+        SOON,
         ["weight_loss-intentional", "cancer"],
     ),
 )
@@ -143,12 +246,16 @@ class Triage:
     advice: str | None = None
 
 
-# "My dad had a clot", "my friend lost bladder control": someone else's history.
+# "My dad had a clot", "my friend lost bladder control": someone else's
+# history. Children are left out on purpose: a parent writing "my daughter
+# has been limping" describes the patient, not a family history.
 _OTHERS_HISTORY = re.compile(
-    r"\bmy (dad|father|mum|mom|mother|aunt|uncle|gran\w*|grand\w*|friend|sister|brother|cousin|neighbou?r|colleague|"
-    r"wife|husband|partner|son|daughter|boss)('s)? (had|has|lost|got|died|passed|was diagnosed|went through)\b"
+    r"\bmy (dad|father|mum|mom|mother|aunt|uncle|gran\w*|grand(?!son|daughter)\w*|friend|sister|brother|cousin|neighbou?r|"
+    r"colleague|wife|husband|partner|boss)('s)? (had|has|lost|got|died|passed|was diagnosed|went through)\b"
 )
 _SENTENCE_BREAK = re.compile(r"[.;!?]")
+# A button's payload ("/affirm", "/describe_symptom{...}") carries no words of the person's.
+_PAYLOAD = re.compile(r"^/[a-z_]+(\{.*\})?$", re.DOTALL)
 
 
 def about_someone_else(folded: str, start: int) -> bool:
@@ -157,22 +264,147 @@ def about_someone_else(folded: str, start: int) -> bool:
     return bool(_OTHERS_HISTORY.search(folded, sentence_start, start))
 
 
+# --- ages, children and early pregnancy, read from numbers and words --------
+
+_UNITS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+_ONES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_TEENS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19,
+}
+_NUMBER = (
+    r"(\d{1,3}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ]?(?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+)
+# What follows a number that is not an age ("I'm 6 weeks pregnant", "pain is 8 out of 10").
+_NOT_AGE_AFTER = re.compile(
+    r"\s*(?:weeks?|wks?|months?|days?|hours?|hrs?|mins?|minutes?|kg|kilos?|lbs?|pounds?|stones?|km|miles?|times|metres?|meters?|"
+    r"feet|foot|ft|cm|%|/|out of|percent|am\b|pm\b|th\b|st\b|nd\b|rd\b|x\b)"
+)
+_AGE_PATTERNS = (
+    re.compile(r"\b(?:i'?m|i am|im|aged?|age of|turned|turning)\s+" + _NUMBER + r"\b"),
+    re.compile(r"\b" + _NUMBER + r"\s*(?:-|\s)?(?:years?|yrs?|yr)\s*(?:-|\s)?old\b"),
+    re.compile(r"\b" + _NUMBER + r"\s*(?:yo|y/o|y\.o)\b"),
+    re.compile(r"\bover\s+" + _NUMBER + r"\b"),
+    re.compile(r"^\W*" + _NUMBER + r"\s*(?:,|\band\b|\bhere\b|\bm\b|\bf\b|\bmale\b|\bfemale\b)"),
+    re.compile(r"\b(?:mum|mom|mother|dad|father|son|daughter|husband|wife|partner|he|she|kid|child|boy|girl|gran\w*)(?:'s|\s+is|\s+was)\s+" + _NUMBER + r"\b"),
+)
+_DECADE_AGES = {"fifties": 50, "sixties": 60, "seventies": 70, "eighties": 80, "nineties": 90}
+_DECADES = re.compile(r"\bin (?:my|his|her|their) (?:early |mid |late |mid-)?(fifties|sixties|seventies|eighties|nineties)\b")
+_CHILD_WORD = re.compile(
+    r"\b(?:my|our)\s+(?:(?:little|young|youngest|eldest|oldest)\s+)?"
+    r"(son|daughter|kid|kids|child|children|toddler|boy|girl|teenager|teen|baby|little one|grandson|granddaughter|"
+    r"\d{1,2}\s*(?:-|\s)?(?:years?|yrs?|yr)?\s*(?:-|\s)?(?:old|yo|y/o))\b"
+)
+_BOTH_LIMBS = re.compile(r"\b(?:thighs|calves|legs|shins|ankles|knees|feet)\b")
+_EARLY_PREGNANCY = re.compile(r"\b([1-9]|1[0-2])\s*(?:weeks?|wks?)\s*(?:pregnant|gone)\b")
+
+
+def _number(word: str) -> int:
+    if word.isdigit():
+        return int(word)
+    parts = re.split(r"[- ]", word)
+    if parts[0] in _UNITS:
+        return _UNITS[parts[0]] + (_ONES.get(parts[1], 0) if len(parts) > 1 else 0)
+    return _ONES.get(word) or _TEENS.get(word, 0)
+
+
+def ages(folded: str) -> List[int]:
+    """Every age the text states, for the person or the one they write about."""
+    found = []
+    for pattern in _AGE_PATTERNS:
+        for m in pattern.finditer(folded):
+            if not _NOT_AGE_AFTER.match(folded, m.end()):
+                age = _number(m.group(1))
+                if 0 < age < 115:
+                    found.append(age)
+    found += [_DECADE_AGES[m.group(1)] for m in _DECADES.finditer(folded)]
+    return found
+
+
+def _is_child(folded: str, stated: List[int]) -> bool:
+    if any(age < 16 for age in stated):
+        return True
+    for m in _CHILD_WORD.finditer(folded):
+        word = m.group(1)
+        if word == "baby" and re.search(r"\b(had|have|having|gave birth to|delivered)\s+(?:my|our)\s+$", folded[: m.start()] + ""):
+            continue  # "had my baby": the writer gave birth
+        if word == "baby" and re.search(r"\b(had|have|having)\s+$", folded[max(0, m.start() - 8) : m.start()]):
+            continue
+        age_after = re.match(r"\s*(?:'s|is|was|,|\()?\s*" + _NUMBER + r"\b", folded[m.end() :])
+        if age_after and _number(age_after.group(1)) >= 16:
+            continue  # "my daughter is 30": a grown-up
+        return True
+    return False
+
+
+def derived_concepts(folded: str, concepts: FrozenSet[str]) -> FrozenSet[str]:
+    """Concepts read from numbers and sentence shape rather than phrases."""
+    stated = ages(folded)
+    derived = set()
+    if any(age >= 50 for age in stated) or "over_50_words" in concepts:
+        derived.add("over_50")
+    if any(age >= 65 for age in stated) or "over_50_words" in concepts:
+        derived.add("over_65")
+    if _is_child(folded, stated):
+        derived.add("child")
+    if _EARLY_PREGNANCY.search(folded) or "preg_possible" in concepts:
+        derived.add("early_pregnancy")
+    if any(not folded[: m.start()].endswith(("one of my ", "one of the ")) for m in _BOTH_LIMBS.finditer(folded)):
+        derived.add("bilateral")  # the stems cannot tell "thighs" from "thigh"
+    return frozenset(derived)
+
+
+DERIVED = frozenset({"over_50", "over_65", "child", "early_pregnancy", "bilateral"})
+# Known words, so a typo is never bent from "child" into "chills".
+# Everyday words near alarming ones ("playing" is no typo of "plane").
+EVERYDAY_WORDS = ("play", "plays", "played", "playing", "kneel", "kneeling", "lead", "itch", "itchy", "itches", "chilly")
+CHILD_WORDS = ("child", "children", "childs", "kid", "kids", "son", "daughter", "toddler", "teen", "teenager", "baby", "grandson", "granddaughter")
+
+# "It's not that, it's just...": the person says the urgent reply misread them.
+_NOT_THAT = re.compile(
+    r"\b(?:it'?s|it is|its|that'?s|that is|thats) not (?:that|it|what i (?:meant|mean))\b|^\W*not that\b|\bnot that at all\b|"
+    r"\byou misread\b|\bmisunderstood\b|\bnone of (?:those|that|them)\b|\bnothing like that\b|\bno,? (?:it'?s|its) (?:just|only)\b"
+)
+
+
+def says_not_that(text: str) -> bool:
+    return bool(_NOT_THAT.search(fold(text or "")))
+
+
 class Triager:
     def __init__(self, concepts: Dict[str, List[str]], extra_words: Iterable[str] = ()):
         needed = {c for rule in RULES for alternative in rule.any_of for c in alternative.needs | alternative.excluded_by}
-        if needed - set(concepts):
-            raise ValueError(f"safety concepts missing: {sorted(needed - set(concepts))}")
-        entries = [(p, "concept", concept) for concept, phrases in concepts.items() for p in phrases]
-        self.index = PhraseIndex(entries, extra_words=list(extra_words) + sorted(COMMON_WORDS) + ["fewer"])
+        missing = needed - set(concepts) - DERIVED
+        if missing:
+            raise ValueError(f"safety concepts missing: {sorted(missing)}")
+        # One phrase may serve several concepts ("jaw" for the heart and for
+        # the arteries of the temple): index it once, expand it on a match.
+        self.concepts_of: Dict[str, FrozenSet[str]] = {}
+        grouped: Dict[str, set] = {}
+        spelled: Dict[str, str] = {}
+        for concept, phrases in concepts.items():
+            for phrase in phrases:
+                key = " ".join(phrase_stems(phrase))
+                grouped.setdefault(key, set()).add(concept)
+                spelled.setdefault(key, phrase)
+        self.concepts_of = {key: frozenset(owners) for key, owners in grouped.items()}
+        entries = [(spelled[key], "concept", key) for key in grouped]
+        self.index = PhraseIndex(entries, extra_words=[*extra_words, *sorted(COMMON_WORDS), *CHILD_WORDS, *EVERYDAY_WORDS, "fewer"])
 
     def present(self, text: str) -> FrozenSet[str]:
         folded = fold(text)
-        return frozenset(
-            m.id for m in self.index.find(text) if not is_negated(folded, m) and not about_someone_else(folded, m.start)
-        )
+        found = set()
+        for m in self.index.find(text):
+            if not is_negated(folded, m) and not about_someone_else(folded, m.start):
+                found |= self.concepts_of[m.id]
+        concepts = frozenset(found)
+        return concepts | derived_concepts(folded, concepts)
 
     def triage(self, text: str) -> Triage:
-        if not text or not text.strip():
+        if not text or not text.strip() or _PAYLOAD.match(text.strip()):
             return Triage(False)
         concepts = self.present(text[:5000])
         for rule in RULES:

@@ -38,6 +38,9 @@ EVAL_DIR = VOICE_DIR / "eval"
 MANIFEST = EVAL_DIR / "manifest.json"
 # Held-out cases first: the recogniser's corpus never saw any of them.
 CASE_FILES = (ROOT / "tests" / "data" / "eval" / "heldout.yml", ROOT / "tests" / "data" / "eval" / "dev.yml")
+# Every held-out red-flag phrasing and look-alike is spoken as well: a red
+# flag must be heard, not only read.
+RED_FLAG_FILES = (ROOT / "tests" / "data" / "eval" / "redflags_heldout.yml",)
 MAX_CHARS = 160  # longer cases are essays nobody reads out in one breath
 # (espeak-ng voice, words per minute)
 # (voice, words per minute). espeak-ng's formant voices are far from the
@@ -63,9 +66,13 @@ class Utterance:
     case: dict
 
 
-def select_cases(files: tuple[Path, ...] = CASE_FILES, count: int = UTTERANCES) -> List[dict]:
-    cases = [c for path in files for c in load_cases(path) if ("expect_any" in c or "red_flag" in c) and len(c["text"]) <= MAX_CHARS]
-    return cases[:count]
+def select_cases(
+    files: tuple[Path, ...] = CASE_FILES, count: int = UTTERANCES, red_flag_files: tuple[Path, ...] = RED_FLAG_FILES
+) -> List[dict]:
+    def speakable(paths: tuple[Path, ...]) -> List[dict]:
+        return [c for path in paths for c in load_cases(path) if ("expect_any" in c or "red_flag" in c) and len(c["text"]) <= MAX_CHARS]
+
+    return speakable(files)[:count] + speakable(red_flag_files)
 
 
 def with_noise(pcm: bytes, seed: int, snr_db: float = NOISE_SNR_DB) -> bytes:
