@@ -162,18 +162,6 @@ RULES: Tuple[Rule, ...] = (
         ["child+limp-own_body", "child+cant_bear_weight", "child+child_site-sport-injury-own_body"],
     ),
     _rule(
-        "trauma",
-        "after a road accident, a fall from a height or onto your back, or a fall in later life, pain can come from an injury "
-        "to the spine or a bone that needs checking before any massage",
-        SAME_DAY + " With numbness, weakness or severe pain, or if you can't move normally, call your emergency number and keep still.",
-        [
-            "road_accident-long_ago-resolved-benign_accident",
-            "fall_heavy-long_ago-resolved",
-            "over_65+injury+hip_area",
-            "over_65+injury+saddle_area",
-        ],
-    ),
-    _rule(
         "giant_cell_arteritis",
         "over 50, new pain in the jaw when chewing, a tender scalp or a new headache at the temple can be giant cell arteritis, "
         "an inflammation of the arteries that can damage eyesight",
@@ -203,6 +191,18 @@ RULES: Tuple[Rule, ...] = (
         "after a fall or accident, not being able to bear weight, swelling or a misshapen limb can mean a fracture or a torn ligament",
         SAME_DAY + " If the leg looks misshapen or the pain is severe, go to the emergency department.",
         ["injury+cant_bear_weight", "injury+swollen-improving-long_ago-can_walk-mild", "injury+misshapen", "deformity"],
+    ),
+    _rule(
+        "trauma",
+        "after a road accident, a fall from a height or onto your back, or a fall in later life, pain can come from an injury "
+        "to the spine or a bone that needs checking before any massage",
+        SAME_DAY + " With numbness, weakness or severe pain, or if you can't move normally, call your emergency number and keep still.",
+        [
+            "road_accident-long_ago-resolved-benign_accident",
+            "fall_heavy-long_ago-resolved",
+            "over_65+injury+hip_area",
+            "over_65+injury+saddle_area",
+        ],
     ),
     _rule(
         "nerve_weakness",
@@ -352,12 +352,14 @@ def derived_concepts(folded: str, concepts: FrozenSet[str]) -> FrozenSet[str]:
         derived.add("child")
     if _EARLY_PREGNANCY.search(folded) or "preg_possible" in concepts:
         derived.add("early_pregnancy")
+    if concepts & {"fall_heavy", "road_accident"}:
+        derived.add("injury")  # a heavy fall or a crash is an injury too
     if any(not folded[: m.start()].endswith(("one of my ", "one of the ")) for m in _BOTH_LIMBS.finditer(folded)):
         derived.add("bilateral")  # the stems cannot tell "thighs" from "thigh"
     return frozenset(derived)
 
 
-DERIVED = frozenset({"over_50", "over_65", "child", "early_pregnancy", "bilateral"})
+DERIVED = frozenset({"over_50", "over_65", "child", "early_pregnancy", "bilateral", "injury"})
 # Known words, so a typo is never bent from "child" into "chills".
 # Everyday words near alarming ones ("playing" is no typo of "plane").
 EVERYDAY_WORDS = ("play", "plays", "played", "playing", "kneel", "kneeling", "lead", "itch", "itchy", "itches", "chilly")
