@@ -15,7 +15,7 @@ KB := assistant/knowledge/muscles.yml assistant/knowledge/vocabulary.yml
 NLP_STAMP := build/spacy_pipeline/meta.json
 LOOKUPS := data/nlu/lookups/knowledge_base.yml
 VOICE_STAMP := build/voice/domain.lm
-VOICE_INPUTS := $(KB) $(wildcard data/nlu/*.yml) assistant/safety_concepts.yml assistant/replies.py assistant/checkup.py \
+VOICE_INPUTS := $(KB) $(wildcard data/nlu/*.yml) assistant/safety_concepts.yml assistant/knowledge/screening.yml assistant/screening.py assistant/replies.py assistant/checkup.py \
   assistant/voice/corpus.py assistant/voice/build.py assistant/voice/pronounce.py assistant/voice/evaluate.py \
   $(wildcard tests/data/eval/*.yml)
 

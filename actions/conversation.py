@@ -13,6 +13,7 @@ from actions.release import ActionTriedAlready
 from actions.symptoms import ActionSuggestMuscles
 from assistant import replies
 from assistant.matching import Status, default_matcher
+from assistant.safety import says_not_that
 
 
 class ActionYesNo(Action):
@@ -21,9 +22,25 @@ class ActionYesNo(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         intent = latest_intent(tracker)
-        if tracker.get_slot("awaiting") == "progress":
+        awaiting = tracker.get_slot("awaiting")
+        if awaiting == "progress":
             return await self.progress(dispatcher, tracker, domain, better=intent == "affirm")
-        send(dispatcher, [replies.yes_no_reply(tracker.get_slot("awaiting"), affirmed=intent == "affirm")])
+        if awaiting == "red_flag":
+            return await self.after_red_flag(dispatcher, tracker, domain, intent)
+        send(dispatcher, [replies.yes_no_reply(awaiting, affirmed=intent == "affirm")])
+        return [SlotSet("awaiting", None)]
+
+    async def after_red_flag(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any], intent: str | None
+    ) -> List[EventType]:
+        """"It's not that": when the same message goes on to describe the
+        pain ("it's not that, it's just my hamstrings"), answer that too."""
+        text = tracker.latest_message.get("text") or ""
+        affirmed = intent == "affirm" and not says_not_that(text)
+        if not affirmed and default_matcher().rank(message_features(tracker)).status is Status.ok:
+            dispatcher.utter_message(text=replies.NOT_THAT_THEN)
+            return await ActionSuggestMuscles().run(dispatcher, tracker, domain)
+        send(dispatcher, [replies.yes_no_reply("red_flag", affirmed=affirmed)])
         return [SlotSet("awaiting", None)]
 
 

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import current_muscle, kb, message_features, send, slot_list
+from actions.screening import gate
 from actions.symptoms import ActionSuggestMuscles, describes_symptom
 from assistant import replies
 from assistant.features import Features, default_extractor
@@ -30,8 +31,13 @@ class ActionRelease(Action):
             dispatcher.utter_message(text=ASK_WHERE)
             return []
         tools = list(features.tools) or slot_list(tracker, "tools")
+        events: List[EventType] = [SlotSet("current_muscle", muscle.id), SlotSet("tools", tools)]
+        screen = gate(tracker, muscle)
+        if screen:
+            send(dispatcher, screen.messages)
+            return [*events, *screen.events]
         send(dispatcher, [replies.release_message(kb(), muscle, tools, slot_list(tracker, "tried"))])
-        return [SlotSet("current_muscle", muscle.id), SlotSet("tools", tools)]
+        return events
 
 
 class ActionSetTools(Action):
@@ -53,8 +59,12 @@ class ActionSetTools(Action):
         if muscle is None:
             names = replies.tool_names(kb(), tools)
             dispatcher.utter_message(text=f"Got it, I'll stick to {names}. {ASK_WHERE}")
-        else:
-            send(dispatcher, [replies.release_message(kb(), muscle, tools, slot_list(tracker, "tried"))])
+            return [SlotSet("tools", tools)]
+        screen = gate(tracker, muscle)
+        if screen:
+            send(dispatcher, screen.messages)
+            return [SlotSet("tools", tools), *screen.events]
+        send(dispatcher, [replies.release_message(kb(), muscle, tools, slot_list(tracker, "tried"))])
         return [SlotSet("tools", tools)]
 
 
@@ -96,14 +106,14 @@ class ActionMore(Action):
         suggestion = suggestions[index]
         muscle = kb().muscles[suggestion.muscle_id]
         number = replies.ORDINALS.get(index + 1, f"number {index + 1}")
-        send(
-            dispatcher,
-            [
-                {"text": f"The {number} candidate: {replies.why_line(kb(), suggestion)}"},
-                replies.release_message(kb(), muscle, slot_list(tracker, "tools"), slot_list(tracker, "tried")),
-            ],
-        )
-        return [SlotSet("current_muscle", muscle.id), SlotSet("suggested_muscles", ids)]
+        intro = {"text": f"The {number} candidate: {replies.why_line(kb(), suggestion)}"}
+        events: List[EventType] = [SlotSet("current_muscle", muscle.id), SlotSet("suggested_muscles", ids)]
+        screen = gate(tracker, muscle)
+        if screen:
+            send(dispatcher, [intro, *screen.messages])
+            return [*events, *screen.events]
+        send(dispatcher, [intro, replies.release_message(kb(), muscle, slot_list(tracker, "tools"), slot_list(tracker, "tried"))])
+        return events
 
 
 class ActionTriedAlready(Action):
@@ -126,5 +136,10 @@ class ActionTriedAlready(Action):
         if rounds < 2 and not replies.choose_method(kb(), muscle, tools, tried):
             next_id = _next_muscle_id(tracker, muscle.id)
             focus = kb().muscles[next_id] if next_id else muscle
+        events: List[EventType] = [SlotSet("tried", tried), SlotSet("failed_rounds", float(rounds)), SlotSet("current_muscle", focus.id)]
+        screen = gate(tracker, focus) if rounds < 2 else None
+        if screen:
+            send(dispatcher, screen.messages)
+            return [*events, *screen.events]
         send(dispatcher, replies.tried_reply(kb(), muscle, focus if focus is not muscle else None, tools, tried, rounds))
-        return [SlotSet("tried", tried), SlotSet("failed_rounds", float(rounds)), SlotSet("current_muscle", focus.id)]
+        return events

@@ -1,4 +1,4 @@
-"""The urgent-care reply for red-flag symptoms (chosen by RedFlagPolicy)."""
+"""The urgent-care reply for red-flag symptoms (chosen by SafetyPolicy)."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import kb, message_features, send, slot_list
+from actions.screening import gate
 from assistant import replies
 from assistant.features import Features
 from assistant.matching import Status, default_matcher, has_detail
@@ -45,6 +46,13 @@ class ActionSuggestMuscles(Action):
             send(dispatcher, [replies.clarify_sensation(kb())])
             return [remember, SlotSet("awaiting", "sensation")]
 
+        ids = [s.muscle_id for s in result.suggestions]
+        found = [remember, SlotSet("suggested_muscles", ids), SlotSet("current_muscle", ids[0]), SlotSet("failed_rounds", 0.0)]
+        # The release steps wait until the screening for this region is answered.
+        screen = gate(tracker, kb().muscles[ids[0]])
+        if screen:
+            send(dispatcher, [*replies.suggestion_messages(kb(), result, features), *screen.messages])
+            return [*found, SlotSet("awaiting", None), *screen.events]
         show_disclaimer = not tracker.get_slot("disclaimer_shown")
         send(
             dispatcher,
@@ -52,12 +60,4 @@ class ActionSuggestMuscles(Action):
                 kb(), result, features, slot_list(tracker, "tools"), slot_list(tracker, "tried"), show_disclaimer
             ),
         )
-        ids = [s.muscle_id for s in result.suggestions]
-        return [
-            remember,
-            SlotSet("suggested_muscles", ids),
-            SlotSet("current_muscle", ids[0]),
-            SlotSet("awaiting", None),
-            SlotSet("failed_rounds", 0.0),
-            SlotSet("disclaimer_shown", True),
-        ]
+        return [*found, SlotSet("awaiting", None), SlotSet("disclaimer_shown", True)]

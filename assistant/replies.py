@@ -164,7 +164,19 @@ def choose_method(kb: Knowledge, muscle: Muscle, tools: Sequence[str], tried: Se
     return easiest[0], None
 
 
+# The knowledge base keeps no bar method (the seed's author would rather forget
+# hers); someone who has one hears why, then gets a gentler way.
+NO_BAR = (
+    "I don't suggest a barbell or any metal bar: it is hard, narrow and heavy, so it easily bruises the muscle or presses "
+    "on a nerve or a blood vessel, and a spot that seems to need that much force usually has a cause worth finding instead."
+)
+BAR = "barbell"
+
+
 def release_message(kb: Knowledge, muscle: Muscle, tools: Sequence[str], tried: Sequence[str]) -> Message:
+    if BAR in tools:
+        message = release_message(kb, muscle, [t for t in tools if t != BAR], tried)
+        return {**message, "text": f"{NO_BAR}\n{message['text']}"}
     chosen = choose_method(kb, muscle, tools, tried)
     if chosen is None:
         return {
@@ -201,6 +213,28 @@ def root_cause_lines(kb: Knowledge, muscle: Muscle, limit: int = 2) -> List[str]
     return [f"\u2022 {_cap(kb.vocabulary.root_cause_factors[c.factor])}: {c.text}" for c in muscle.root_causes[:limit]]
 
 
+def suggestion_messages(kb: Knowledge, result: MatchResult, features: Features) -> List[Message]:
+    """The ranked muscles with their reasons, and the machine-readable payload."""
+    listing = "\n".join(f"{i}. {why_line(kb, s)}" for i, s in enumerate(result.suggestions, 1))
+    return [
+        {"text": f"{heard_intro(features)}these muscles are the most likely sources, worth checking in this order:\n{listing}"},
+        {"custom": suggestions_payload(kb, result, features)},
+    ]
+
+
+def closing_message(kb: Knowledge, muscle: Muscle, next_name: str | None, show_disclaimer: bool, next_number: int = 2) -> Message:
+    """What follows the release steps: related areas, the root-cause reminder,
+    the disclaimer the first time, and the next steps as buttons."""
+    closing = [check_also_text(kb, muscle), ROOT_CAUSE_REMINDER, *root_cause_lines(kb, muscle)]
+    if show_disclaimer:
+        closing.append(DISCLAIMER)
+    buttons = [button("Why does it keep coming back?", "ask_root_cause")]
+    if next_name:
+        buttons.insert(0, button(f"Show the {next_name}", "ask_more", ordinal=str(next_number)))
+    buttons.append(button("I tried that already", "tried_already"))
+    return {"text": "\n".join(line for line in closing if line), "buttons": buttons}
+
+
 def symptom_reply(
     kb: Knowledge,
     result: MatchResult,
@@ -210,23 +244,12 @@ def symptom_reply(
     show_disclaimer: bool,
 ) -> List[Message]:
     top = kb.muscles[result.suggestions[0].muscle_id]
-    listing = "\n".join(f"{i}. {why_line(kb, s)}" for i, s in enumerate(result.suggestions, 1))
-    messages: List[Message] = [
-        {
-            "text": f"{heard_intro(features)}these muscles are the most likely sources, worth checking in this order:\n{listing}"
-        },
-        {"custom": suggestions_payload(kb, result, features)},
+    next_name = result.suggestions[1].name if len(result.suggestions) > 1 else None
+    return [
+        *suggestion_messages(kb, result, features),
         release_message(kb, top, tools, tried),
+        closing_message(kb, top, next_name, show_disclaimer),
     ]
-    closing = [check_also_text(kb, top), ROOT_CAUSE_REMINDER, *root_cause_lines(kb, top)]
-    if show_disclaimer:
-        closing.append(DISCLAIMER)
-    buttons = [button("Why does it keep coming back?", "ask_root_cause")]
-    if len(result.suggestions) > 1:
-        buttons.insert(0, button(f"Show the {result.suggestions[1].name}", "ask_more", ordinal="2"))
-    buttons.append(button("I tried that already", "tried_already"))
-    messages.append({"text": "\n".join(line for line in closing if line), "buttons": buttons})
-    return messages
 
 
 def heard_intro(features: Features) -> str:
@@ -364,6 +387,9 @@ def ask_tools(kb: Knowledge) -> Message:
         "text": "What do you have at hand? A thumb and hands always work; a ball reaches the deeper spots.",
         "buttons": [button(_cap(kb.term("tools", t).name), "ask_tools", tool=t) for t in TOOL_BUTTONS],
     }
+
+
+NOT_THAT_THEN = "Thanks for putting me right. If any of those signs do show up, please get checked the same day."
 
 
 def yes_no_reply(awaiting: str | None, affirmed: bool) -> Message:

@@ -1,4 +1,4 @@
-"""The custom Rasa plug-ins on their own: red-flag policy and erasable store."""
+"""The custom Rasa plug-ins on their own: safety policy and erasable store."""
 
 from __future__ import annotations
 
@@ -20,16 +20,16 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.nlp.erasable_store import ErasableSQLTrackerStore, erase_requested
 from assistant.nlp.intent_classifier import ArrayLogisticRegressionClassifier
-from assistant.nlp.red_flag_policy import ACTION_RED_FLAG, RedFlagPolicy
+from assistant.nlp.safety_policy import ACTION_RED_FLAG, ACTION_SCREENING_ANSWER, SafetyPolicy
 
 DOMAIN = Domain.load(str(Path(__file__).parents[1] / "domain.yml"))
 
 
-def policy(tmp_path: Path) -> RedFlagPolicy:
-    return RedFlagPolicy.create(
-        RedFlagPolicy.get_default_config(),
+def policy(tmp_path: Path) -> SafetyPolicy:
+    return SafetyPolicy.create(
+        SafetyPolicy.get_default_config(),
         LocalModelStorage(tmp_path),
-        Resource("red_flag_policy"),
+        Resource("safety_policy"),
         ExecutionContext(GraphSchema({}), "test"),
     )
 
@@ -60,7 +60,40 @@ def test_policy_abstains_on_ordinary_messages(tmp_path: Path) -> None:
 
 
 def test_policy_outranks_rules() -> None:
-    assert RedFlagPolicy.get_default_config()["priority"] > 6
+    from rasa.core.constants import RULE_POLICY_PRIORITY
+
+    assert SafetyPolicy.get_default_config()["priority"] > RULE_POLICY_PRIORITY
+
+
+def awaiting_screening(text: str, intent: str) -> DialogueStateTracker:
+    return conversation(
+        SlotSet("awaiting", "screening"),
+        SlotSet("screening_region", "lower_back"),
+        ActionExecuted("action_listen"),
+        UserUttered(text, intent={"name": intent, "confidence": 1.0}),
+    )
+
+
+def test_a_typed_screening_answer_goes_to_the_screening_whatever_the_intent(tmp_path: Path) -> None:
+    assert predicted(tmp_path, awaiting_screening("none of them apply to me", "out_of_scope")) == ACTION_SCREENING_ANSWER
+    assert predicted(tmp_path, awaiting_screening("I'm on warfarin", "describe_symptom")) == ACTION_SCREENING_ANSWER
+
+
+def test_a_question_during_the_screening_is_left_to_the_rules(tmp_path: Path) -> None:
+    assert predicted(tmp_path, awaiting_screening("what is a trigger point?", "ask_what_is_trigger_point")) is None
+
+
+def test_a_red_flag_during_the_screening_still_wins(tmp_path: Path) -> None:
+    assert predicted(tmp_path, awaiting_screening("no, but I can't feel my groin when I wipe", "deny")) == ACTION_RED_FLAG
+
+
+def test_typing_its_not_that_after_the_urgent_reply_is_the_no_answer(tmp_path: Path) -> None:
+    tracker = conversation(
+        SlotSet("awaiting", "red_flag"),
+        ActionExecuted("action_listen"),
+        UserUttered("it's not that, it's just a bit of pee when I sneeze", intent={"name": "tried_already", "confidence": 1.0}),
+    )
+    assert predicted(tmp_path, tracker) == "action_yes_no"
 
 
 def test_erase_is_requested_only_by_the_latest_turn() -> None:

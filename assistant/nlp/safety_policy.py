@@ -1,8 +1,12 @@
-"""A dialogue policy that puts red-flag triage ahead of everything else.
+"""A dialogue policy that puts safety ahead of everything else.
 
 Intent classification can miss or mislabel an alarming message ("my glutes
-are tight and I've been wetting myself"), so the check runs on the raw text
-of every user turn, whatever the intent, and outranks every other policy.
+are tight and I've been wetting myself"), so red-flag triage runs on the raw
+text of every user turn, whatever the intent. The same goes for the answers
+to the screening question and to the urgent reply: "none of these", "I'm on
+warfarin" or "it's not that, it's just..." are read by pure functions
+(assistant/screening.py, assistant/safety.py), not left to an intent model
+that was never trained on them.
 """
 
 from __future__ import annotations
@@ -17,16 +21,35 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from assistant.safety import triage
+from assistant.safety import says_not_that, triage
+from assistant.screening import default_screening, screening_answer
 
 ACTION_RED_FLAG = "action_red_flag"
+ACTION_SCREENING_ANSWER = "action_screening_answer"
+ACTION_NOT_THAT = "action_yes_no"
+# After these the assistant always waits for the person.
+ANSWERS_THEN_LISTEN = (ACTION_RED_FLAG, ACTION_SCREENING_ANSWER)
+
+
+def safety_action(text: str, awaiting: str | None, screening_region: str | None, screening_state: Any) -> str | None:
+    """The action safety demands for this user message, if any."""
+    if triage(text).flagged:
+        return ACTION_RED_FLAG
+    screening = default_screening()
+    if awaiting == "screening" and screening_answer(screening, screening_state, screening_region or "", text) is not None:
+        return ACTION_SCREENING_ANSWER
+    if awaiting == "red_flag" and says_not_that(text):
+        return ACTION_NOT_THAT
+    return None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
-class RedFlagPolicy(Policy):
+class SafetyPolicy(Policy):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        # Above RulePolicy (6): a rule must never answer a red flag with tips.
+        # Rasa 3.6's RulePolicy has priority 4 (RULE_POLICY_PRIORITY); a rule
+        # and this policy both predict with confidence 1.0, so the higher
+        # priority decides: no rule answers a red flag with tips.
         return {"priority": 7}
 
     @staticmethod
@@ -45,8 +68,14 @@ class RedFlagPolicy(Policy):
     ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         if tracker.latest_action_name == ACTION_LISTEN_NAME:
-            if triage(tracker.latest_message.text or "").flagged:
-                probabilities[domain.index_for_action(ACTION_RED_FLAG)] = 1.0
-        elif tracker.latest_action_name == ACTION_RED_FLAG:
+            action = safety_action(
+                tracker.latest_message.text or "",
+                tracker.get_slot("awaiting"),
+                tracker.get_slot("screening_region"),
+                tracker.get_slot("screening"),
+            )
+            if action:
+                probabilities[domain.index_for_action(action)] = 1.0
+        elif tracker.latest_action_name in ANSWERS_THEN_LISTEN:
             probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
         return self._prediction(probabilities)

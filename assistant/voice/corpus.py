@@ -21,6 +21,8 @@ from assistant.checkup import ANSWER_BUTTONS
 from assistant.knowledge.loader import Knowledge
 from assistant.replies import PROGRESS_BUTTONS
 from assistant.safety import load_concepts
+from assistant.screening import ANSWER_BUTTONS as SCREENING_BUTTONS
+from assistant.screening import default_screening
 
 ROOT = Path(__file__).resolve().parents[2]
 NLU_DIR = ROOT / "data" / "nlu"
@@ -113,7 +115,11 @@ def red_flag_phrases() -> Iterator[str]:
 
 
 def button_answers() -> Iterator[str]:
-    yield from (title for title, _ in (*PROGRESS_BUTTONS, *ANSWER_BUTTONS))
+    yield from (title for title, _ in (*PROGRESS_BUTTONS, *ANSWER_BUTTONS, *SCREENING_BUTTONS))
+    # A screening answer can name its item ("I'm on warfarin").
+    for item in default_screening().data.items.values():
+        yield from item.words
+        yield item.text
 
 
 def corpus_sentences(kb: Knowledge, nlu_dir: Path = NLU_DIR) -> List[str]:
