@@ -45,6 +45,14 @@ class Chat:
         assert response.status_code == 200, response.text
         return response.json()
 
+    def say_screened(self, message: object) -> list:
+        """Say `message`; when the reply asks the screening question, answer
+        "None of these" and return both replies (the release steps follow)."""
+        replies = self.say(message)
+        if payload(replies, "screening"):
+            replies = [*replies, *self.say("/deny")]
+        return replies
+
     def tracker(self) -> dict:
         response = requests.get(
             f"{self.servers.rasa_url}/conversations/{self.sender}/tracker", params={"token": self.servers.token}, timeout=30

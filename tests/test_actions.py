@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from pathlib import Path
 
 from rasa_sdk import Tracker
@@ -11,15 +12,23 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ActionYesNo
-from actions.release import ActionMore, ActionSetTools, ActionTriedAlready
+from actions.release import ActionMore, ActionRelease, ActionSetTools, ActionTriedAlready
 from actions.symptoms import ActionSuggestMuscles
+from assistant.screening import default_screening
 
 STATES = Path(__file__).parent / "data" / "trackers"
 
 
-def tracker(name: str, **message) -> Tracker:
+def tracker(name: str, screened: bool = True, **message) -> Tracker:
+    """A named state; `screened`: the person has answered "None of these" for
+    every region just now, so release steps are not held back."""
     state = json.loads((STATES / f"{name}.json").read_text())
     state["latest_message"].update(message)
+    if screened:
+        now = time.time()
+        state["slots"]["screening"] = {
+            region: {"answer": "none", "item": None, "explained": False, "at": now} for region in default_screening().data.regions
+        }
     return Tracker.from_dict(state)
 
 
@@ -87,3 +96,15 @@ def test_clarifying_answer_is_merged_with_the_earlier_message() -> None:
     custom = next(m["custom"] for m in messages if m.get("custom"))
     assert custom["muscles"][0]["id"] == "vastus_lateralis"
     assert slots(events)["awaiting"] is None
+
+
+def test_screening_older_than_a_week_is_asked_again() -> None:
+    state = tracker("three_suggested", text="how do I release it?", intent={"name": "ask_release"}, entities=[])
+    week_old = time.time() - 8 * 24 * 3600
+    state.slots["screening"] = {r: {**v, "at": week_old} for r, v in state.slots["screening"].items()}
+    messages, events = run(ActionRelease(), state)
+    assert any((m.get("custom") or {}).get("type") == "screening" for m in messages)
+    assert not any("Releasing" in (m.get("text") or "") for m in messages)
+    assert slots(events)["awaiting"] == "screening"
+    fresh, _ = run(ActionRelease(), tracker("three_suggested", text="how do I release it?", intent={"name": "ask_release"}, entities=[]))
+    assert any("Releasing" in (m.get("text") or "") for m in fresh)

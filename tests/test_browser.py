@@ -147,7 +147,12 @@ def test_symptom_gets_cards_and_a_body_map_then_a_button_and_reload_keep_the_con
     page.wait.until(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) == 600)
     assert "Vastus medialis" in image.get_attribute("alt")
     assert image.get_attribute("src").split("/", 3)[3].startswith("bodymap.svg?muscles=vastus_medialis")
-    page.wait_for_text("Also worth checking")
+    # The release steps wait for the screening question's answer.
+    page.wait_for_text("Before you press on anything")
+    assert "Also worth checking" not in page.find("#log").text
+    before = page.bot_count()
+    next(b for b in page.all(".buttons button") if b.text == "None of these").click()
+    page.wait_for_text("Also worth checking", after=before)
     page.driver.set_window_size(1000, 1500)
     page.driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", page.find(".msg.suggestions"))
     page.shot("web-chat-symptom.png")
@@ -163,7 +168,9 @@ def test_symptom_gets_cards_and_a_body_map_then_a_button_and_reload_keep_the_con
     page.driver.refresh()
     page.wait.until(lambda d: d.find_element(page.by.ID, "status").text == "Connected")
     assert page.session() == session
-    assert [m.text for m in page.all(".msg.user")][:2] == ["my knee buckles going down stairs", "Why does it keep coming back?"]
+    assert [m.text for m in page.all(".msg.user")][:3] == [
+        "my knee buckles going down stairs", "None of these", "Why does it keep coming back?",
+    ]
     assert page.all('.card[data-muscle="vastus_medialis"]') and page.all(".bodymap img")
     # The server still knows the conversation: the check-up goes on, and a
     # follow-up after it needs its slots.
@@ -312,9 +319,11 @@ def test_mic_records_sends_shows_the_transcript_and_plays_the_reply(mic_driver, 
     # The browser could decode the reply: its length is known.
     page.wait.until(lambda d: d.execute_script("return arguments[0].readyState >= 1 && arguments[0].duration > 3", player))
     assert mic.get_attribute("aria-pressed") == "false"
-    # The spoken turn is part of the same conversation: a typed follow-up uses it.
+    # The spoken turn is part of the same conversation: a typed answer to its
+    # screening question brings the release steps for the muscle it found.
+    page.wait_for_text("Before you press on anything")
     before = page.bot_count()
-    page.type("how do I release it?")
+    page.type("none of these")
     page.wait_for_text("Releasing the Vastus medialis", after=before)
     page.shot("web-chat-voice.png")
     assert not page.errors()

@@ -11,7 +11,7 @@ TWO_HOURS = 2 * 60 * 60
 
 
 def start_checkup(chat: Chat) -> list:
-    chat.say("my knee buckles going down stairs")
+    chat.say_screened("my knee buckles going down stairs")
     replies = chat.say("why does it keep coming back?")
     assert "1/5." in texts(replies) and "didn't get that" not in texts(replies), texts(replies)
     return replies
@@ -81,7 +81,7 @@ def age_conversation(chat: Chat, seconds: float) -> None:
 
 
 def test_return_visit_welcomes_back_and_adapts(chat: Chat) -> None:
-    chat.say("my knee buckles going down stairs")
+    chat.say_screened("my knee buckles going down stairs")
     age_conversation(chat, TWO_HOURS)
     welcome = chat.say("hi again")
     assert "Welcome back. Last time we looked at your Vastus medialis" in texts(welcome)

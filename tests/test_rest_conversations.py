@@ -14,7 +14,7 @@ def suggested(replies: list) -> list:
 
 
 def test_symptom_gets_ranked_muscles_with_payload_and_slots(chat: Chat) -> None:
-    replies = chat.say("my knee buckles going down stairs")
+    replies = chat.say_screened("my knee buckles going down stairs")
     custom = payload(replies, "muscle_suggestions")
     assert custom["red_flag"] is False
     assert "vastus_medialis" in [m["id"] for m in custom["muscles"]]
@@ -25,14 +25,14 @@ def test_symptom_gets_ranked_muscles_with_payload_and_slots(chat: Chat) -> None:
 
 
 def test_not_medical_advice_line_only_once(chat: Chat) -> None:
-    chat.say("my knee buckles going down stairs")
-    again = chat.say("the outside of my thigh burns when I lie on that side")
+    chat.say_screened("my knee buckles going down stairs")
+    again = chat.say_screened("the outside of my thigh burns when I lie on that side")
     assert payload(again, "muscle_suggestions") is not None
     assert "not a diagnosis" not in texts(again)
 
 
 def test_follow_ups_use_the_conversation(chat: Chat) -> None:
-    first = suggested(chat.say("the outside of my thigh burns when I lie on that side"))
+    first = suggested(chat.say_screened("the outside of my thigh burns when I lie on that side"))
     release = chat.say("how do I release it?")
     assert first[0].split("_")[-1].lower() in texts(release).lower()
     tennis = chat.say("I only have a tennis ball")
@@ -44,7 +44,7 @@ def test_follow_ups_use_the_conversation(chat: Chat) -> None:
 
 
 def test_tried_already_moves_on_then_suggests_a_professional(chat: Chat) -> None:
-    chat.say("my knee buckles going down stairs")
+    chat.say_screened("my knee buckles going down stairs")
     first_round = chat.say("I tried that, still hurts")
     assert "Releasing the" in texts(first_round)
     assert len(chat.slot("tried")) == 1
@@ -116,7 +116,7 @@ def test_delete_my_data_really_deletes_the_tracker(chat: Chat) -> None:
 
 
 def test_every_event_is_stored_exactly_once_over_a_conversation(chat: Chat) -> None:
-    for message in ("my knee buckles going down stairs", "how do I release it?", "thanks", "what about the second one?"):
+    for message in ("my knee buckles going down stairs", "None of these", "how do I release it?", "thanks", "what about the second one?"):
         chat.say(message)
     with sqlite3.connect(chat.servers.env["TRACKER_DB"]) as connection:
         stored = [

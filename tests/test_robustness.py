@@ -59,7 +59,7 @@ def test_stopped_action_server_gets_a_polite_fallback_and_recovers(servers) -> N
         assert "try again" in texts(replies).lower()
     finally:
         servers.start_actions()
-    assert "Releasing the" in texts(Chat(servers).say("my knee buckles going down stairs"))
+    assert "Releasing the" in texts(Chat(servers).say_screened("my knee buckles going down stairs"))
 
 
 def test_logs_carry_no_message_text(servers) -> None:
@@ -110,7 +110,7 @@ def test_hung_action_server_times_out_to_a_polite_fallback(servers) -> None:
         slow.shutdown()
         slow.server_close()
         servers.start_actions()
-    assert "Releasing the" in texts(Chat(servers).say("my knee buckles going down stairs"))
+    assert "Releasing the" in texts(Chat(servers).say_screened("my knee buckles going down stairs"))
 
 
 def test_message_text_reaches_logs_only_with_the_debug_flag(trained_model, tmp_path) -> None:

@@ -390,7 +390,13 @@ def test_symptom_gets_muscles_photo_and_buttons(telegram: Telegram, bot_api: Fak
 def test_button_press_answers_the_query_and_follows_up(telegram: Telegram, bot_api: FakeBotApi) -> None:
     chat = next(Telegram.chats)
     telegram.say(chat, "my knee buckles going down stairs")
-    buttons = bot_api.wait_for(lambda: buttons_of(bot_api.of_chat(chat, "sendMessage")))
+    # The screening question comes as an inline keyboard; its answer brings the steps.
+    screening = bot_api.wait_for(lambda: buttons_of(bot_api.of_chat(chat, "sendMessage")))
+    assert {"None of these", "Yes, one does", "Not sure"} <= set(screening)
+    assert "Releasing the" not in bot_api.texts(chat)
+    telegram.press(chat, screening["None of these"], "query-0")
+    bot_api.wait_for(lambda: "Releasing the" in bot_api.texts(chat))
+    buttons = bot_api.wait_for(lambda: {t: d for t, d in buttons_of(bot_api.of_chat(chat, "sendMessage")).items() if t.startswith("Show the ")})
     title = next(t for t in buttons if t.startswith("Show the "))
     before = len(bot_api.of_chat(chat, "sendMessage"))
     telegram.press(chat, buttons[title], "query-1")

@@ -31,10 +31,15 @@ ACTION_NOT_THAT = "action_yes_no"
 ANSWERS_THEN_LISTEN = (ACTION_RED_FLAG, ACTION_SCREENING_ANSWER)
 
 
-def safety_action(text: str, awaiting: str | None, screening_region: str | None, screening_state: Any) -> str | None:
-    """The action safety demands for this user message, if any."""
+def safety_action(
+    text: str, awaiting: str | None, screening_region: str | None, screening_state: Any, in_form: bool = False
+) -> str | None:
+    """The action safety demands for this user message, if any. Inside a form
+    (the root-cause check-up) a "yes" answers the form's question instead."""
     if triage(text).flagged:
         return ACTION_RED_FLAG
+    if in_form:
+        return None
     screening = default_screening()
     if awaiting == "screening" and screening_answer(screening, screening_state, screening_region or "", text) is not None:
         return ACTION_SCREENING_ANSWER
@@ -73,6 +78,7 @@ class SafetyPolicy(Policy):
                 tracker.get_slot("awaiting"),
                 tracker.get_slot("screening_region"),
                 tracker.get_slot("screening"),
+                in_form=bool(tracker.active_loop_name),
             )
             if action:
                 probabilities[domain.index_for_action(action)] = 1.0
