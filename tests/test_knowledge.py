@@ -22,7 +22,8 @@ def test_entry_is_complete(muscle_id: str) -> None:
     assert len(muscle.aliases) >= 2, "lay and anatomical aliases"
     assert muscle.trigger_points and muscle.referral and len(muscle.symptoms) >= 4
     assert any(r.kind.value == "essential" for r in muscle.referral)
-    assert len([r for r in muscle.release if not r.discouraged]) >= 2, "at least two usable release methods"
+    assert len(muscle.release) >= 2, "at least two release methods"
+    assert all(r.steps for r in muscle.release)
     assert muscle.aggravated_by and muscle.root_causes and muscle.sources
     assert muscle.check_also, "related areas to check"
 
@@ -40,7 +41,7 @@ def kb_copy(tmp_path: Path) -> Callable[[Callable[[dict, dict], None]], Path]:
     """Copy the KB, let a test break it, return the folder."""
 
     def make(mutate: Callable[[dict, dict], None]) -> Path:
-        for name in ("muscles.yml", "vocabulary.yml"):
+        for name in ("muscles.yml", "vocabulary.yml", "danger_zones.yml"):
             shutil.copy(KNOWLEDGE_DIR / name, tmp_path / name)
         muscles = yaml.safe_load((tmp_path / "muscles.yml").read_text())
         vocabulary = yaml.safe_load((tmp_path / "vocabulary.yml").read_text())
@@ -96,9 +97,30 @@ def test_copy_of_good_kb_loads(kb_copy) -> None:
             lambda m, v: v["areas"].append({"id": "hip_two", "name": "hip two", "synonyms": ["outer hip"]}),
             ["vocabulary.yml", "areas 'hip_two'", "'outer hip' is already used by 'side_of_hip'"],
         ),
+        (
+            lambda m, v: entry(m, "soleus")["release"][0].pop("presses_on"),
+            ["muscle 'soleus'", "field 'release.0.presses_on'", "field required"],
+        ),
+        (
+            lambda m, v: entry(m, "soleus")["release"][0].update(presses_on=["elbow_pit"]),
+            ["muscle 'soleus'", "field 'release.0.presses_on.0'", "unknown body area 'elbow_pit'"],
+        ),
+        (
+            lambda m, v: entry(m, "soleus")["release"][1].update(presses_on=["lower_leg"]),
+            ["muscle 'soleus'", "field 'release.1.presses_on.0'", "'lower_leg' is too broad"],
+        ),
+        (
+            lambda m, v: entry(m, "adductor_longus")["release"][0].update(discouraged=True),
+            ["muscle 'adductor_longus'", "field 'release.0.discouraged'", "extra fields not permitted"],
+        ),
+        (
+            lambda m, v: next(t for t in v["tools"] if t["id"] == "kong_ball").pop("pressure"),
+            ["vocabulary.yml", "tools.", "pressure", "field required"],
+        ),
     ],
     ids=["missing-field", "unknown-check-also", "duplicate-alias", "unknown-area", "bad-enum", "unknown-activity",
-         "duplicate-id", "missing-canonical", "duplicate-synonym"],
+         "duplicate-id", "missing-canonical", "duplicate-synonym", "missing-presses-on", "unknown-presses-on",
+         "generic-presses-on", "discouraged-field-gone", "tool-without-pressure"],
 )
 def test_malformed_kb_names_entry_and_field(kb_copy, mutate, expected) -> None:
     folder = kb_copy(mutate)

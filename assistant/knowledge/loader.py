@@ -15,7 +15,17 @@ from typing import Dict, Iterator, List, Tuple
 import yaml
 from pydantic import ValidationError
 
-from assistant.knowledge.schema import Area, KnowledgeFile, Muscle, Vocabulary, VocabularyTerm, error_location
+from assistant.knowledge import danger
+from assistant.knowledge.schema import (
+    Area,
+    DangerZone,
+    DangerZoneFile,
+    KnowledgeFile,
+    Muscle,
+    Vocabulary,
+    VocabularyTerm,
+    error_location,
+)
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 
@@ -62,6 +72,9 @@ SINGULAR = {
     "muscles": "muscle",
 }
 
+# One file per list of entries, and what one entry is called in messages.
+ENTRIES = {"muscles.yml": ("muscles", "muscle"), "danger_zones.yml": ("zones", "zone")}
+
 
 class KnowledgeError(ValueError):
     """The knowledge base is malformed; the message names entry and field."""
@@ -71,6 +84,7 @@ class KnowledgeError(ValueError):
 class Knowledge:
     vocabulary: Vocabulary
     muscles: Dict[str, Muscle]
+    danger_zones: Dict[str, DangerZone] = field(default_factory=dict)
     areas: Dict[str, Area] = field(init=False)
     _ancestors: Dict[str, Tuple[str, ...]] = field(init=False)
 
@@ -111,7 +125,8 @@ def _ancestors(areas: Dict[str, Area], area_id: str) -> Tuple[str, ...]:
 def _read_yaml(path: Path) -> object:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            # libyaml's safe loader when present: same result, several times faster.
+            return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         raise KnowledgeError(f"{path.name}: file not found") from None
     except yaml.YAMLError as err:
@@ -122,9 +137,10 @@ def _validate(model: type, raw: object, path: Path) -> object:
     try:
         return model.parse_obj(raw)
     except ValidationError as err:
-        muscles = raw.get("muscles", []) if isinstance(raw, dict) else []
+        key, label = ENTRIES.get(path.name, ("muscles", "muscle"))
+        entries = raw.get(key, []) if isinstance(raw, dict) else []
         problems = [
-            f"{path.name}: {error_location(e['loc'], muscles if isinstance(muscles, list) else [])}: {e['msg']}"
+            f"{path.name}: {error_location(e['loc'], entries if isinstance(entries, list) else [], key, label)}: {e['msg']}"
             for e in err.errors()
         ]
         raise KnowledgeError("\n".join(problems)) from None
@@ -144,6 +160,8 @@ def _references(muscle: Muscle) -> Iterator[Tuple[str, str, str]]:
         yield f"aggravated_by.{i}", "activities", ident
     for i, rel in enumerate(muscle.release):
         yield f"release.{i}.tool", "tools", rel.tool
+        for j, area in enumerate(rel.presses_on):
+            yield f"release.{i}.presses_on.{j}", "areas", area
     for i, check in enumerate(muscle.check_also):
         if check.area:
             yield f"check_also.{i}.area", "areas", check.area
@@ -205,6 +223,18 @@ def _check_muscles(muscles: List[Muscle], vocab: Vocabulary, path: Path) -> None
         for field_path, kind, ident in _references(muscle):
             if ident not in known[kind]:
                 raise KnowledgeError(f"{where}, field '{field_path}': unknown {SINGULAR[kind]} '{ident}'")
+        generic = {a.id for a in vocab.areas if a.generic}
+        tools = {t.id: t for t in vocab.tools}
+        for i, rel in enumerate(muscle.release):
+            if not tools[rel.tool].offered:
+                raise KnowledgeError(
+                    f"{where}, field 'release.{i}.tool': the {tools[rel.tool].name} is never offered as a release method"
+                )
+            for j, area in enumerate(rel.presses_on):
+                if area in generic:
+                    raise KnowledgeError(
+                        f"{where}, field 'release.{i}.presses_on.{j}': '{area}' is too broad; name the part it presses on"
+                    )
         for i, alias in enumerate([muscle.name, *muscle.aliases]):
             key = alias.lower()
             owner = alias_owner.get(key)
@@ -214,15 +244,34 @@ def _check_muscles(muscles: List[Muscle], vocab: Vocabulary, path: Path) -> None
             alias_owner[key] = muscle.id
 
 
+def _check_danger_zones(muscles: List[Muscle], vocab: Vocabulary, zones: DangerZoneFile, zones_path: Path) -> None:
+    areas = {a.id: a for a in vocab.areas}
+    tools = {t.id: t for t in vocab.tools}
+    zone_problems = danger.zone_file_problems(zones, areas)
+    if zone_problems:
+        raise KnowledgeError("\n".join(f"{zones_path.name}: {p}" for p in zone_problems))
+    release_problems = danger.problems(muscles, tools, areas, zones)
+    if release_problems:
+        raise KnowledgeError("\n".join(f"muscles.yml: {p}" for p in release_problems))
+
+
 def load_knowledge(directory: Path | None = None) -> Knowledge:
-    """Parse and cross-check vocabulary.yml and muscles.yml from `directory`."""
+    """Parse and cross-check vocabulary.yml, muscles.yml and danger_zones.yml
+    from `directory`; no release may press into a danger zone."""
     directory = Path(directory) if directory else KNOWLEDGE_DIR
     vocab_path, muscles_path = directory / "vocabulary.yml", directory / "muscles.yml"
+    zones_path = directory / "danger_zones.yml"
     vocab = _validate(Vocabulary, _read_yaml(vocab_path), vocab_path)
     _check_vocabulary(vocab, vocab_path)
     kb_file = _validate(KnowledgeFile, _read_yaml(muscles_path), muscles_path)
     _check_muscles(kb_file.muscles, vocab, muscles_path)
-    return Knowledge(vocabulary=vocab, muscles={m.id: m for m in kb_file.muscles})
+    zones = _validate(DangerZoneFile, _read_yaml(zones_path), zones_path)
+    _check_danger_zones(kb_file.muscles, vocab, zones, zones_path)
+    return Knowledge(
+        vocabulary=vocab,
+        muscles={m.id: m for m in kb_file.muscles},
+        danger_zones={z.id: z for z in zones.zones},
+    )
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,8 @@ from pydantic import BaseModel, Extra, conlist, constr, root_validator, validato
 Id = constr(regex=r"^[a-z][a-z0-9_]*$", min_length=2, max_length=40)
 Text = constr(strip_whitespace=True, min_length=2, max_length=600)
 Phrase = constr(strip_whitespace=True, min_length=2, max_length=80)
+# Strict: YAML reads a bare `no` or `off` as a boolean, which must not turn into "False".
+Word = constr(strict=True, strip_whitespace=True, min_length=2, max_length=80)
 
 
 class Strict(BaseModel):
@@ -28,6 +30,25 @@ class VocabularyTerm(Strict):
     synonyms: List[Phrase] = []
 
 
+class ToolPressure(str, Enum):
+    """How a tool loads the body, which decides where it may go."""
+
+    # Something you lie, lean, sit or hang on (balls, a roller, a bar): the
+    # pressure is your body weight, sustained and hard to feel your way with.
+    body_weight = "body_weight"
+    # A hand-held tool (stick, massage gun): firm, and blind to a pulse.
+    hand_held_tool = "hand_held_tool"
+    # Thumb, fingers, hands: they can feel a pulse and back off.
+    hand = "hand"
+
+
+class Tool(VocabularyTerm):
+    pressure: ToolPressure
+    # A tool people mention that no release may use (the barbell): recognised
+    # so the assistant can say why it doesn't suggest it.
+    offered: bool = True
+
+
 class Area(VocabularyTerm):
     part_of: List[Id] = []
     # A generic area ("knee") is too broad to rank on alone: the assistant asks
@@ -40,7 +61,7 @@ class Vocabulary(Strict):
     conditions: conlist(VocabularyTerm, min_items=1)
     activities: conlist(VocabularyTerm, min_items=1)
     sensations: conlist(VocabularyTerm, min_items=1)
-    tools: conlist(VocabularyTerm, min_items=1)
+    tools: conlist(Tool, min_items=1)
     tool_substitutes: Dict[Id, List[Id]] = {}
     traits: Dict[Id, Text]
     root_cause_factors: Dict[Id, Text]
@@ -71,10 +92,18 @@ class Ease(str, Enum):
 class Release(Strict):
     tool: Id
     ease: Ease
+    # The body areas (vocabulary ids) the method puts pressure on; required, so
+    # every method says where it presses and the danger-zone check can hold it
+    # to that. Empty only for a method that presses on nothing (a stretch).
+    presses_on: List[Id]
     steps: conlist(Text, min_items=1, max_items=8)
-    # Methods the knowledge keeps only to warn against (the barbell) are never
-    # offered first.
-    discouraged: bool = False
+
+    @property
+    def discouraged(self) -> bool:
+        """Transitional: the KB no longer keeps methods only to warn against
+        them (the barbell is gone), so no release is discouraged. Kept until
+        the code that still reads it is updated; not a field of the file."""
+        return False
 
 
 class Caution(Strict):
@@ -131,24 +160,40 @@ class Muscle(Strict):
             raise ValueError("needs at least one essential referral area")
         return referral
 
-    @validator("release")
-    def offers_a_usable_method(cls, release: List[Release]) -> List[Release]:
-        if all(r.discouraged for r in release):
-            raise ValueError("needs at least one method that is not discouraged")
-        return release
+
+class DangerZone(Strict):
+    id: Id
+    name: Phrase
+    runs_here: conlist(Phrase, min_items=1)
+    why: Text
+    # Vocabulary areas the zone covers (areas inside these count too). May be
+    # empty only while the vocabulary has no area for the zone; the words
+    # still guard it then.
+    areas: List[Id]
+    words: conlist(Word, min_items=1)
+    sources: conlist(Text, min_items=1)
+
+
+class DangerZoneFile(Strict):
+    pressure_words: conlist(Word, min_items=1)
+    vessel_words: conlist(Word, min_items=1)
+    protective_words: conlist(Word, min_items=1)
+    stop_words: conlist(Word, min_items=1)
+    zones: conlist(DangerZone, min_items=1)
 
 
 class KnowledgeFile(Strict):
     muscles: conlist(Muscle, min_items=1)
 
 
-def error_location(loc: tuple, raw_muscles: list) -> str:
-    """Turn a pydantic error location into 'muscle <id>, field <path>'."""
-    if len(loc) >= 2 and loc[0] == "muscles" and isinstance(loc[1], int):
+def error_location(loc: tuple, raw_entries: list, key: str = "muscles", label: str = "muscle") -> str:
+    """Turn a pydantic error location into 'muscle <id>, field <path>' (or
+    'zone <id>, ...' for the entries under `key`, called `label`)."""
+    if len(loc) >= 2 and loc[0] == key and isinstance(loc[1], int):
         index = loc[1]
-        entry = raw_muscles[index] if index < len(raw_muscles) else None
+        entry = raw_entries[index] if index < len(raw_entries) else None
         name = entry.get("id") if isinstance(entry, dict) else None
-        where = f"muscle '{name}'" if name else f"muscle #{index + 1}"
+        where = f"{label} '{name}'" if name else f"{label} #{index + 1}"
         path = ".".join(str(p) for p in loc[2:]) or "(entry)"
         return f"{where}, field '{path}'"
     return "field '" + ".".join(str(p) for p in loc) + "'"
