@@ -143,7 +143,7 @@ def choose_method(kb: Knowledge, muscle: Muscle, tools: Sequence[str], tried: Se
 
     Returns the method and, when the person's tool only stands in for the
     method's tool, a note saying how to adapt."""
-    usable = [r for r in muscle.release if not r.discouraged and f"{muscle.id}:{r.tool}" not in tried]
+    usable = [r for r in muscle.release if f"{muscle.id}:{r.tool}" not in tried]
     if not usable:
         return None
     if tools:

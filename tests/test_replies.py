@@ -44,9 +44,11 @@ def test_method_follows_the_tools_at_hand() -> None:
     assert release.tool == "lacrosse_ball" and "tennis ball" in note
 
 
-def test_discouraged_and_tried_methods_are_skipped() -> None:
+def test_a_bar_is_never_offered_and_tried_methods_are_skipped() -> None:
     adductor = KB.muscles["adductor_longus"]
     assert replies.choose_method(KB, adductor, ["barbell"], [])[0].tool != "barbell"
+    text = replies.release_message(KB, adductor, ["barbell"], [])["text"]
+    assert text.startswith(replies.NO_BAR) and "Releasing the Adductor longus" in text
     first = replies.choose_method(KB, adductor, [], [])[0]
     second = replies.choose_method(KB, adductor, [], [f"adductor_longus:{first.tool}"])[0]
     assert second.tool != first.tool

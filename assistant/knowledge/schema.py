@@ -98,13 +98,6 @@ class Release(Strict):
     presses_on: List[Id]
     steps: conlist(Text, min_items=1, max_items=8)
 
-    @property
-    def discouraged(self) -> bool:
-        """Transitional: the KB no longer keeps methods only to warn against
-        them (the barbell is gone), so no release is discouraged. Kept until
-        the code that still reads it is updated; not a field of the file."""
-        return False
-
 
 class Caution(Strict):
     topic: Id
