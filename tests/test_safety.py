@@ -164,3 +164,9 @@ def test_a_phrase_can_serve_two_concepts() -> None:
     # "jaw" counts for the heart (with effort) and for the temple arteries (over 50, chewing).
     assert triage("jaw ache on the stairs that goes when I rest").rule_id == "heart"
     assert triage("I'm 70 and my jaw aches when I chew").rule_id == "giant_cell_arteritis"
+
+
+def test_stopwords_do_not_shrink_a_phrase_into_one_common_word() -> None:
+    # "like an elephant" would fold to "elephant", "been checked" to "check".
+    assert not triage("purple elephants").flagged
+    assert triage("can you check this lump in my groin, it pops out when I cough").rule_id == "groin_lump"
