@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Dict, List, Mapping
 
 import yaml
-from pydantic import BaseModel, Extra, ValidationError, conlist, constr, root_validator
+from pydantic import ValidationError, conlist, root_validator
 
+from assistant.knowledge.schema import Id, Phrase, Strict, Text
 from assistant.textmatch import PhraseIndex, fold, is_negated
 
 SCREENING_FILE = Path(__file__).with_name("knowledge") / "screening.yml"
@@ -32,18 +33,8 @@ MAX_ITEMS = 6
 Message = Dict[str, object]
 State = Dict[str, dict]
 
-Id = constr(regex=r"^[a-z][a-z0-9_]*$", min_length=2, max_length=40)
-Text = constr(strip_whitespace=True, min_length=2, max_length=600)
-Phrase = constr(strip_whitespace=True, min_length=2, max_length=80)
 
-
-class _Strict(BaseModel):
-    class Config:
-        extra = Extra.forbid
-        allow_mutation = False
-
-
-class Item(_Strict):
+class Item(Strict):
     text: Text
     explain: Text
     advice: Text
@@ -51,13 +42,13 @@ class Item(_Strict):
     source: Text
 
 
-class Region(_Strict):
+class Region(Strict):
     name: Phrase
     covers: conlist(Id, min_items=1)
     items: conlist(Id, min_items=1, max_items=MAX_ITEMS)
 
 
-class ScreeningFile(_Strict):
+class ScreeningFile(Strict):
     items: Dict[Id, Item]
     regions: Dict[Id, Region]
 
