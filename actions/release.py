@@ -48,6 +48,11 @@ class ActionSetTools(Action):
         text = tracker.latest_message.get("text") or ""
         features = message_features(tracker)
         have, lacking = default_extractor().tool_mentions(text) if not text.startswith("/") else (list(features.tools), [])
+        # A bar is never kept as a tool: the person hears why, once, here.
+        mentioned_bar = replies.BAR in have
+        have = [t for t in have if t != replies.BAR]
+        if mentioned_bar:
+            dispatcher.utter_message(text=replies.NO_BAR)
         if not have and not lacking:
             send(dispatcher, [replies.ask_tools(kb())])
             return []

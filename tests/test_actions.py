@@ -108,3 +108,9 @@ def test_screening_older_than_a_week_is_asked_again() -> None:
     assert slots(events)["awaiting"] == "screening"
     fresh, _ = run(ActionRelease(), tracker("three_suggested", text="how do I release it?", intent={"name": "ask_release"}, entities=[]))
     assert any("Releasing" in (m.get("text") or "") for m in fresh)
+
+
+def test_a_bar_is_explained_and_never_kept_as_a_tool() -> None:
+    messages, events = run(ActionSetTools(), tracker("three_suggested", text="all I have is a barbell", entities=[]))
+    assert messages[0]["text"].startswith("I don't suggest a barbell")
+    assert "barbell" not in (slots(events).get("tools") or [])

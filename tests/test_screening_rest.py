@@ -86,7 +86,10 @@ def test_deleting_my_data_erases_the_screening_answers(chat: Chat) -> None:
 def test_a_bar_is_explained_not_suggested(chat: Chat) -> None:
     chat.say_screened("my inner thigh aches when I squat")
     text = texts(chat.say("I only have a barbell"))
-    assert "I don't suggest a barbell" in text and "Releasing the" in text
+    assert "I don't suggest a barbell" in text and "What do you have at hand?" in text
+    assert "barbell" not in (chat.slot("tools") or [])
+    steps = texts(chat.say("how do I release it with a barbell?"))
+    assert "I don't suggest a barbell" in steps and "Releasing the" in steps
 
 
 def test_typing_its_not_that_after_the_urgent_reply_goes_on(chat: Chat) -> None:

@@ -96,6 +96,15 @@ def test_red_flag_speech_gets_urgent_advice_only(voice_servers: Servers) -> None
     assert "release" not in texts(answer["messages"]).lower()
 
 
+def test_the_screening_is_asked_and_answered_by_voice(voice_servers: Servers) -> None:
+    voice = Voice(voice_servers)
+    first = voice.say("my knee buckles going downstairs")
+    assert payload(first["messages"], "screening") and "Releasing" not in texts(first["messages"])
+    assert "none, yes or not sure" in texts(first["messages"])
+    answer = voice.say("none of these")
+    assert "Releasing the" in texts(answer["messages"]), answer["transcript"]
+
+
 def test_spoken_choice_sends_the_buttons_payload(voice_servers: Servers) -> None:
     voice = Voice(voice_servers)
     first = voice.say("what can you do")
@@ -237,6 +246,14 @@ def test_symptom_on_the_phone_is_read_without_markdown(voice_servers: Servers) -
     assert "Vastus medialis" in words
     assert "**" not in words and "_" not in words
     assert twiml.find("Gather") is not None and twiml.find("Hangup") is None
+
+
+def test_the_screening_works_on_the_phone(voice_servers: Servers) -> None:
+    call = Call(voice_servers)
+    call.twiml(CallStatus="ringing")
+    asked = said(call.twiml(CallStatus="in-progress", SpeechResult="my knee buckles going downstairs"))
+    assert "Before you press on anything" in asked and "Releasing" not in asked
+    assert "Releasing the" in said(call.twiml(CallStatus="in-progress", SpeechResult="none of these"))
 
 
 def test_unsigned_or_forged_calls_are_refused(voice_servers: Servers) -> None:
