@@ -149,6 +149,7 @@ def test_symptom_gets_cards_and_a_body_map_then_a_button_and_reload_keep_the_con
     assert image.get_attribute("src").split("/", 3)[3].startswith("bodymap.svg?muscles=vastus_medialis")
     # The release steps wait for the screening question's answer.
     page.wait_for_text("Before you press on anything")
+    assert "Before you press on anything" in page.find(".msg.bot.screening").text
     assert "Also worth checking" not in page.find("#log").text
     before = page.bot_count()
     next(b for b in page.all(".buttons button") if b.text == "None of these").click()

@@ -177,9 +177,10 @@
       picture.alt = "Picture from the assistant";
       node.appendChild(picture);
     }
-    if (custom && custom.type === "red_flag") {
+    if (custom && (custom.type === "red_flag" || custom.type === "screening")) {
+      // The payload follows its message: mark that message so it stands out.
       var last = log.lastElementChild;
-      if (last && last.classList.contains("bot")) last.classList.add("red-flag");
+      if (last && last.classList.contains("bot")) last.classList.add(custom.type === "red_flag" ? "red-flag" : "screening");
     }
     if (!node) return;
     var buttons = buttonsOf(data);
