@@ -67,7 +67,8 @@ class ActionSetTools(Action):
             return [SlotSet("tools", tools)]
         screen = gate(tracker, muscle)
         if screen:
-            send(dispatcher, screen.messages)
+            noted = {"text": f"Got it, I'll stick to {replies.tool_names(kb(), tools)}."}
+            send(dispatcher, [noted, *screen.messages])
             return [SlotSet("tools", tools), *screen.events]
         send(dispatcher, [replies.release_message(kb(), muscle, tools, slot_list(tracker, "tried"))])
         return [SlotSet("tools", tools)]

@@ -114,3 +114,11 @@ def test_a_bar_is_explained_and_never_kept_as_a_tool() -> None:
     messages, events = run(ActionSetTools(), tracker("three_suggested", text="all I have is a barbell", entities=[]))
     assert messages[0]["text"].startswith("I don't suggest a barbell")
     assert "barbell" not in (slots(events).get("tools") or [])
+
+
+def test_tools_named_before_the_screening_is_answered_are_noted_and_the_question_repeated() -> None:
+    state = tracker("three_suggested", screened=False, text="I only have a tennis ball", entities=[])
+    messages, events = run(ActionSetTools(), state)
+    assert "tennis ball" in messages[0]["text"]
+    assert any((m.get("custom") or {}).get("type") == "screening" for m in messages)
+    assert slots(events)["tools"] == ["tennis_ball"] and slots(events)["awaiting"] == "screening"
