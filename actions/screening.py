@@ -74,8 +74,9 @@ class ActionScreeningAnswer(Action):
             return events
         if answer.kind is Kind.unsure:
             if entry(state, region).get("explained"):
+                # Still waiting: "none of these" later, once they know, brings the steps.
                 send(dispatcher, [screening.still_unsure(region)])
-                return [*events, SlotSet("awaiting", None)]
+                return events
             send(dispatcher, [screening.explanations(region)])
             return events
         if answer.kind is Kind.item:

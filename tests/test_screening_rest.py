@@ -63,6 +63,13 @@ def test_not_sure_explains_once_then_holds_the_steps_back(chat: Chat) -> None:
     assert "Releasing the" in texts(chat.say("none of these"))
 
 
+def test_none_of_these_after_still_not_sure_brings_the_steps(chat: Chat) -> None:
+    chat.say("my lower back aches after sitting")
+    chat.say("Not sure")
+    chat.say("not sure")
+    assert "Releasing the" in texts(chat.say("I checked with my GP, none of these apply"))
+
+
 def test_a_question_during_the_screening_is_answered_and_the_answer_still_counts(chat: Chat) -> None:
     chat.say(KNEE)
     assert "knot" in texts(chat.say("what is a trigger point?"))
@@ -97,3 +104,10 @@ def test_typing_its_not_that_after_the_urgent_reply_goes_on(chat: Chat) -> None:
     replies = texts(chat.say("it's not that, it's just a bit of pee when I sneeze"))
     assert "Sorry it didn't help" not in replies
     assert "where does it hurt" in replies.lower()
+
+
+def test_a_correction_that_describes_the_pain_is_answered_once(chat: Chat) -> None:
+    assert payload(chat.say("I'm 72 and my jaw aches when I chew"), "red_flag")
+    replies = chat.say("it's not that, my jaw just clicks when I open wide")
+    assert "putting me right" in texts(replies)
+    assert sum(1 for r in replies if (r.get("custom") or {}).get("type") == "muscle_suggestions") == 1

@@ -27,8 +27,9 @@ from assistant.screening import default_screening, screening_answer
 ACTION_RED_FLAG = "action_red_flag"
 ACTION_SCREENING_ANSWER = "action_screening_answer"
 ACTION_NOT_THAT = "action_yes_no"
-# After these the assistant always waits for the person.
-ANSWERS_THEN_LISTEN = (ACTION_RED_FLAG, ACTION_SCREENING_ANSWER)
+# After these the assistant always waits for the person (the yes/no action
+# ends its rules too, and may itself have answered a symptom in the message).
+ANSWERS_THEN_LISTEN = (ACTION_RED_FLAG, ACTION_SCREENING_ANSWER, ACTION_NOT_THAT)
 
 
 def safety_action(
