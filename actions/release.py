@@ -18,6 +18,17 @@ from assistant.matching import Status, default_matcher
 ASK_WHERE = "Tell me where it hurts and what it feels like first, and I'll find the muscle to work on."
 
 
+async def suggest_or_ask_where(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any], opening: str = ""
+) -> List[EventType]:
+    """No muscle in focus yet: a message that describes a symptom gets the
+    suggestions, anything else the question where it hurts."""
+    if describes_symptom(tracker):
+        return await ActionSuggestMuscles().run(dispatcher, tracker, domain)
+    dispatcher.utter_message(text=opening + ASK_WHERE)
+    return []
+
+
 class ActionRelease(Action):
     def name(self) -> str:
         return "action_release"
@@ -26,10 +37,7 @@ class ActionRelease(Action):
         features = message_features(tracker)
         muscle = current_muscle(tracker, features)
         if muscle is None:
-            if describes_symptom(tracker):
-                return await ActionSuggestMuscles().run(dispatcher, tracker, domain)
-            dispatcher.utter_message(text=ASK_WHERE)
-            return []
+            return await suggest_or_ask_where(dispatcher, tracker, domain)
         tools = list(features.tools) or slot_list(tracker, "tools")
         events: List[EventType] = [SlotSet("current_muscle", muscle.id), SlotSet("tools", tools)]
         screen = gate(tracker, muscle)
@@ -93,10 +101,7 @@ class ActionMore(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         suggestions = _suggestions(tracker)
         if not suggestions:
-            if describes_symptom(tracker):
-                return await ActionSuggestMuscles().run(dispatcher, tracker, domain)
-            dispatcher.utter_message(text=ASK_WHERE)
-            return []
+            return await suggest_or_ask_where(dispatcher, tracker, domain)
         ordinal = next(tracker.get_latest_entity_values("ordinal"), None)
         ids = [s.muscle_id for s in suggestions]
         current = tracker.get_slot("current_muscle")
@@ -129,10 +134,7 @@ class ActionTriedAlready(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         muscle = current_muscle(tracker)
         if muscle is None:
-            if describes_symptom(tracker):
-                return await ActionSuggestMuscles().run(dispatcher, tracker, domain)
-            dispatcher.utter_message(text="Sorry it didn't help. " + ASK_WHERE)
-            return []
+            return await suggest_or_ask_where(dispatcher, tracker, domain, opening="Sorry it didn't help. ")
         tools, tried = slot_list(tracker, "tools"), slot_list(tracker, "tried")
         offered = replies.choose_method(kb(), muscle, tools, tried)
         if offered:

@@ -15,9 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import kb, send, slot_list
 from assistant import replies
 from assistant.knowledge.schema import Muscle
+from assistant.message import Message
 from assistant.screening import Kind, Status, default_screening, entry, recorded, screening_answer, status
-
-Message = Dict[str, object]
 
 
 @dataclass

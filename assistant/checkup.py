@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Dict, List, Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.schema import CheckAlso, Muscle
-
-Message = Dict[str, object]
+from assistant.message import Message, capitalised
 
 MAX_FACTOR_QUESTIONS = 4
 
@@ -139,9 +138,6 @@ def stopped(answers: Sequence[str]) -> bool:
     return any(answer == "stop" for _, answer in parsed(answers))
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
 
 def _check_lines(kb: Knowledge, muscles: Sequence[Muscle], qid: str) -> List[str]:
     words = _check_target(kb, qid)
@@ -164,7 +160,7 @@ def summary(kb: Knowledge, muscle_ids: Sequence[str], answers: Sequence[str]) ->
         texts = list(dict.fromkeys(c.text for m in muscles for c in m.root_causes if c.factor == qid))
         names = [m.name for m in muscles if any(c.factor == qid for c in m.root_causes)]
         maybe = " (you weren't sure: worth watching)" if answer == "unsure" else ""
-        factor = _cap(kb.vocabulary.root_cause_factors[qid])
+        factor = capitalised(kb.vocabulary.root_cause_factors[qid])
         lines.append(f"\u2022 **{factor}**{maybe}, for the {' and '.join(names[:2])}: " + " ".join(texts[:2]))
     opening = "OK, we'll stop the check-up here. " if stopped(answers) else ""
     if not lines:

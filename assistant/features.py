@@ -88,9 +88,6 @@ class Features:
                     result.add(kind, str(ident), str(surface))
         return result
 
-    def is_empty(self) -> bool:
-        return not any(values for _, values in self.kinds())
-
 
 class FeatureExtractor:
     def __init__(self, kb: Knowledge):

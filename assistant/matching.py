@@ -55,7 +55,6 @@ class Suggestion:
     muscle_id: str
     name: str
     score: float
-    raw: float
     why: str
     reasons: Tuple[Tuple[str, str], ...]  # (kind, user's words or KB phrase)
 
@@ -174,7 +173,6 @@ def _suggestion(muscle: Muscle, raw: float, evidence: List[Tuple[float, str, str
         muscle_id=muscle.id,
         name=muscle.name,
         score=round(raw / (raw + 4.0), 2),
-        raw=round(raw, 3),
         why=", ".join(words[:3]),
         reasons=tuple((kind, surface) for _, kind, surface in ordered),
     )

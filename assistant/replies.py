@@ -14,9 +14,8 @@ from assistant.features import Features
 from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.schema import Muscle, ReferralKind, Release
 from assistant.matching import MatchResult, Suggestion
+from assistant.message import Message, capitalised
 from assistant.safety import Triage
-
-Message = Dict[str, object]
 
 DISCLAIMER = (
     "_This is self-care information, not a diagnosis. If the pain is severe, keeps getting worse, "
@@ -54,9 +53,6 @@ def button(title: str, intent: str, **entities: str) -> Dict[str, str]:
     return {"title": title, "payload": payload(intent, **entities)}
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
 
 def _areas_text(kb: Knowledge, muscle: Muscle, kind: ReferralKind) -> str:
     names = [kb.areas[r.area].name for r in muscle.referral if r.kind is kind]
@@ -92,7 +88,7 @@ def why_line(kb: Knowledge, suggestion: Suggestion) -> str:
 def release_tip(kb: Knowledge, release: Release) -> str:
     """One line for a card: the tool and the step that finds the spot."""
     step = release.steps[1] if len(release.steps) > 1 else release.steps[0]
-    return f"{_cap(with_tool(kb, release.tool))}: {step}"
+    return f"{capitalised(with_tool(kb, release.tool))}: {step}"
 
 
 def suggestions_payload(kb: Knowledge, result: MatchResult, features: Features) -> Dict[str, object]:
@@ -210,7 +206,7 @@ def check_also_text(kb: Knowledge, muscle: Muscle) -> str | None:
 
 
 def root_cause_lines(kb: Knowledge, muscle: Muscle, limit: int = 2) -> List[str]:
-    return [f"\u2022 {_cap(kb.vocabulary.root_cause_factors[c.factor])}: {c.text}" for c in muscle.root_causes[:limit]]
+    return [f"\u2022 {capitalised(kb.vocabulary.root_cause_factors[c.factor])}: {c.text}" for c in muscle.root_causes[:limit]]
 
 
 def suggestion_messages(kb: Knowledge, result: MatchResult, features: Features) -> List[Message]:
@@ -272,18 +268,18 @@ def clarify_area(kb: Knowledge, generic_area: str | None) -> Message:
         name = kb.areas[generic_area].name
         return {
             "text": f"Which part of the {name} is it? Pointing at the exact spot makes a big difference.",
-            "buttons": [button(_cap(kb.areas[a].name), "describe_symptom", body_part=a) for a in sub_areas(kb, generic_area)],
+            "buttons": [button(capitalised(kb.areas[a].name), "describe_symptom", body_part=a) for a in sub_areas(kb, generic_area)],
         }
     return {
         "text": "I'd like to help you find the culprit. Where do you feel it most?",
-        "buttons": [button(_cap(kb.areas[a].name), "describe_symptom", body_part=a) for a in AREA_BUTTONS],
+        "buttons": [button(capitalised(kb.areas[a].name), "describe_symptom", body_part=a) for a in AREA_BUTTONS],
     }
 
 
 def clarify_sensation(kb: Knowledge) -> Message:
     return {
         "text": "And what does it feel like, or when is it worst?",
-        "buttons": [button(_cap(kb.term("sensations", s).name), "describe_symptom", sensation=s) for s in SENSATION_BUTTONS],
+        "buttons": [button(capitalised(kb.term("sensations", s).name), "describe_symptom", sensation=s) for s in SENSATION_BUTTONS],
     }
 
 
@@ -385,7 +381,7 @@ def tool_names(kb: Knowledge, tools: Sequence[str]) -> str:
 def ask_tools(kb: Knowledge) -> Message:
     return {
         "text": "What do you have at hand? A thumb and hands always work; a ball reaches the deeper spots.",
-        "buttons": [button(_cap(kb.term("tools", t).name), "ask_tools", tool=t) for t in TOOL_BUTTONS],
+        "buttons": [button(capitalised(kb.term("tools", t).name), "ask_tools", tool=t) for t in TOOL_BUTTONS],
     }
 
 

@@ -24,13 +24,13 @@ import yaml
 from pydantic import ValidationError, conlist, root_validator
 
 from assistant.knowledge.schema import Id, Phrase, Strict, Text
+from assistant.message import Message
 from assistant.textmatch import PhraseIndex, fold, is_negated
 
 SCREENING_FILE = Path(__file__).with_name("knowledge") / "screening.yml"
 VALID_FOR_SECONDS = 7 * 24 * 3600
 MAX_ITEMS = 6
 
-Message = Dict[str, object]
 State = Dict[str, dict]
 
 

@@ -103,13 +103,6 @@ class Knowledge:
                 return term
         raise KeyError(f"{kind} {ident}")
 
-    def name_of(self, kind: str, ident: str) -> str:
-        if kind == "muscle":
-            return self.muscles[ident].name
-        if kind == "areas":
-            return self.areas[ident].name
-        return self.term(kind, ident).name
-
 
 def _ancestors(areas: Dict[str, Area], area_id: str) -> Tuple[str, ...]:
     seen: List[str] = []
