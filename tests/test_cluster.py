@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
 import subprocess
 import time
 import uuid
@@ -26,6 +25,7 @@ import socketio
 
 from assistant.channels.guard import ACTIONS_DOWN
 from assistant.cluster import stats
+from assistant.cluster.faults import failover_run
 from assistant.cluster.launch import Cluster, running_cluster
 from assistant.cluster.load import check_stored, realistic_messages, run_load, stored_events, turn_problems
 from assistant.cluster.services import scratch
@@ -76,33 +76,22 @@ def answered(replies: List[Dict[str, Any]]) -> bool:
     return bool(replies) and all(r.get("text") != ACTIONS_DOWN for r in replies)
 
 
-def rest_upstreams(cluster: Cluster, since: int) -> List[str]:
-    """The upstream address field of REST messages in nginx's access log
-    from byte `since` on ("a, b" when the first server failed)."""
-    lines = (cluster.run_dir / "access.log").read_bytes()[since:].decode().splitlines()
-    return [re.search(r"upstream=\[([^\]]*)\]", line).group(1) for line in lines if " /webhooks/rest/webhook " in line]
-
-
-def access_log_size(cluster: Cluster) -> int:
-    return (cluster.run_dir / "access.log").stat().st_size
-
-
 def save_figures(name: str, figures: Dict[str, Any]) -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"cluster-{name}.json").write_text(json.dumps(figures, indent=2) + "\n")
 
 
 def test_a_conversation_stays_on_one_server_and_conversations_spread(cluster: Cluster) -> None:
-    start = access_log_size(cluster)
+    start = cluster.access_log_size()
     sender = f"sticky-{uuid.uuid4().hex}"
     for text in realistic_messages()[:4]:
         assert answered(say(cluster.url, sender, text))
-    assert len(set(rest_upstreams(cluster, start))) == 1
+    assert len(set(cluster.rest_upstreams(start))) == 1
 
-    start = access_log_size(cluster)
+    start = cluster.access_log_size()
     for _ in range(16):
         say(cluster.url, f"spread-{uuid.uuid4().hex}", "hello")
-    assert len(set(rest_upstreams(cluster, start))) == 2
+    assert len(set(cluster.rest_upstreams(start))) == 2
 
 
 def test_socketio_long_polling_works_through_the_proxy(cluster: Cluster) -> None:
@@ -283,20 +272,11 @@ def test_servers_recover_from_a_postgresql_restart_by_themselves(cluster: Cluste
 def test_killing_a_rasa_server_and_an_action_server_mid_load_loses_nothing(
     cluster: Cluster, settings: ClusterSettings
 ) -> None:
-    start = access_log_size(cluster)
-
-    def crash() -> None:
-        time.sleep(15)
-        cluster.kill("rasa-1")
-        cluster.kill("actions-1")
-
-    # One Rasa server (one core) is left: a lighter load than the load test.
-    result = asyncio.run(run_load(cluster.url, 40, 10, think_seconds=6.0, seed=81, during=crash))
-    summary = result.summary()
-    attempts = rest_upstreams(cluster, start)
-    retried = sum(1 for upstreams in attempts if "," in upstreams)
-    save_figures("failover", {"killed": ["rasa-1", "actions-1"], "retried_by_proxy": retried, **summary})
-    assert summary["errors"] == 0, summary
-    assert summary["requests"] == 400
-    assert retried > 0  # the kill really hit conversations routed to that server
-    assert check_stored(settings, result) == {}
+    """The run `make fault-soak` repeats (assistant/cluster/faults.py). One
+    Rasa server (one core) is left: a lighter load than the load test."""
+    figures = failover_run(cluster, settings)
+    save_figures("failover", figures)
+    assert figures["errors"] == 0, figures
+    assert figures["requests"] == 400
+    assert figures["retried_by_proxy"] > 0  # the kill really hit conversations routed to that server
+    assert (figures["lost"], figures["duplicated"], figures["problems"]) == (0, 0, []), figures
