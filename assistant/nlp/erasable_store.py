@@ -12,11 +12,19 @@ holds exactly what was saved (same count, highest event id and latest
 timestamp: one indexed query) and nobody changed it since. Anything else (another server
 wrote to the conversation, a purge, an unsaved turn, a new session) rebuilds
 it from the database as before.
+
+Writes are fenced (assistant/nlp/fencing.py): under the cluster's lock store
+a turn claims its conversation in `conversation_fences` before it reads, and
+stores its events only if no later turn has claimed it since, in the same
+transaction. The events go to the event broker after they are committed, each
+with its row id (`stored_event_id`), so the statistics can count each once.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -26,7 +34,12 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import sessionmaker
+
+from assistant.nlp import fencing
+
+logger = logging.getLogger(__name__)
 
 ACTION_DELETE_MY_DATA = "action_delete_my_data"
 
@@ -34,6 +47,25 @@ ACTION_DELETE_MY_DATA = "action_delete_my_data"
 # first. A stored event takes about 2.3 KB in memory (a 100-turn conversation:
 # 1,400 events, 3.3 MB), so this is about 115 MB at most.
 CACHED_EVENTS = 50_000
+
+# The key of each published event that names its row in `events`.
+STORED_ID = "stored_event_id"
+
+FENCES = sa.Table(
+    "conversation_fences",
+    sa.MetaData(),
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("epoch", sa.BigInteger, nullable=False),
+    sa.Column("claimed_at", sa.Float, nullable=False),
+)
+# One statement, valid in PostgreSQL and SQLite: a new number for this turn.
+_CLAIM = sa.text(
+    "INSERT INTO conversation_fences (sender_id, epoch, claimed_at) VALUES (:sender_id, 1, :now) "
+    "ON CONFLICT (sender_id) DO UPDATE SET epoch = conversation_fences.epoch + 1, claimed_at = excluded.claimed_at "
+    "RETURNING epoch"
+)
+# Takes the row lock too: a claim made meanwhile waits for this transaction.
+_STILL_OURS = sa.text("UPDATE conversation_fences SET epoch = epoch WHERE sender_id = :sender_id AND epoch = :epoch")
 
 
 def erase_requested(events: Iterable[Event]) -> bool:
@@ -46,6 +78,24 @@ def erase_requested(events: Iterable[Event]) -> bool:
     return False
 
 
+class StoredEventsBroker:
+    """The event broker as this store hands it on: it publishes only events
+    the store committed (they carry their row id). When a save fails, Rasa's
+    FailSafeTrackerStore saves the tracker in an in-memory store that it
+    builds with this same broker; what that one would publish was never
+    stored, and is dropped. Everything else goes to the real broker."""
+
+    def __init__(self, broker: Any) -> None:
+        self.broker = broker
+
+    def publish(self, event: dict, *args: Any, **kwargs: Any) -> None:
+        if STORED_ID in event:
+            self.broker.publish(event, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.broker, name)
+
+
 @dataclass
 class Saved:
     tracker: DialogueStateTracker
@@ -56,6 +106,8 @@ class Saved:
 class ErasableSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.event_broker is not None:
+            self.event_broker = StoredEventsBroker(self.event_broker)  # type: ignore[assignment]
         self._saved: OrderedDict[str, Saved] = OrderedDict()
         # After a database restart every pooled connection is dead; Rasa's
         # engine would fail the first turn on each. Test a connection before
@@ -64,8 +116,13 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sessionmaker(bind=self.engine)
         stale.dispose()
+        try:
+            FENCES.metadata.create_all(self.engine)
+        except (sa.exc.ProgrammingError, sa.exc.IntegrityError):
+            FENCES.metadata.create_all(self.engine)  # another server created it at the same moment
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        self._claim(fencing.current(sender_id))
         saved = self._saved.pop(sender_id, None)
         if saved and len(saved.tracker.events) == saved.length and saved.stored == self.stored_state(sender_id):
             self._saved[sender_id] = saved
@@ -73,17 +130,76 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         return await super().retrieve(sender_id)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the tracker's new events (fenced), then publish them."""
+        sender_id = tracker.sender_id
+        hold = fencing.current(sender_id)
+        self._claim(hold)  # a turn that writes without reading first
         if erase_requested(tracker.events):
-            self.delete(tracker.sender_id)
+            self.delete(sender_id)
             return
-        await super().save(tracker)
-        self._saved.pop(tracker.sender_id, None)
+        with self.session_scope() as session:
+            self._check_fence(session, hold)
+            events = list(self._additional_events(session, tracker))
+            rows = [self._row(sender_id, event) for event in events]
+            session.add_all(rows)
+            session.flush()
+            stored_ids = [row.id for row in rows]
+            session.commit()
+        if self.event_broker is not None:
+            for event, stored_id in zip(events, stored_ids, strict=True):
+                self.event_broker.publish({"sender_id": sender_id, **event.as_dict(), STORED_ID: stored_id})
+        self._saved.pop(sender_id, None)
         # A tracker that started a new session this turn still carries the old
         # one; the database answers with the new session only, so rebuild once.
         if sum(isinstance(e, SessionStarted) for e in tracker.events) <= 1:
-            self._saved[tracker.sender_id] = Saved(tracker, len(tracker.events), self.stored_state(tracker.sender_id))
+            self._saved[sender_id] = Saved(tracker, len(tracker.events), self.stored_state(sender_id))
             while sum(saved.length for saved in self._saved.values()) > CACHED_EVENTS:
                 self._saved.popitem(last=False)
+
+    def _row(self, sender_id: str, event: Event) -> Any:
+        """An `events` row as Rasa's SQL store writes it."""
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
+    def _claim(self, hold: fencing.Hold | None) -> None:
+        """The first time in a turn: a new fence number for the conversation,
+        committed before the turn reads anything. A claim that fails loses the
+        hold (the turn's writes are then refused), the read goes on."""
+        if hold is None or hold.epoch is not None or hold.lost:
+            return
+        try:
+            with self.session_scope() as session:
+                if self.engine.dialect.name == "postgresql":
+                    # A write in flight from a server that lost the turn holds the
+                    # row: wait for it (it is one short transaction), not for ever.
+                    session.execute(sa.text("SET LOCAL lock_timeout = '5s'"))
+                hold.epoch = int(session.execute(_CLAIM, {"sender_id": hold.conversation_id, "now": time.time()}).scalar_one())
+                session.commit()
+        except sa.exc.SQLAlchemyError:
+            logger.exception("Could not claim a conversation for its turn; the turn will not be stored.")
+            hold.lose("its claim on the conversation failed")
+
+    def _check_fence(self, session: Any, hold: fencing.Hold | None) -> None:
+        """In the writing transaction: the turn still owns the conversation
+        (row-locked until the commit), or LeaseLost and nothing is written."""
+        if hold is None:
+            return
+        if not hold.lost:
+            owned = session.execute(_STILL_OURS, {"sender_id": hold.conversation_id, "epoch": hold.epoch}).rowcount
+            if owned == 1:
+                return
+            hold.lose("a later turn claimed the conversation")
+        session.rollback()
+        hold.refused = True
+        self._saved.pop(hold.conversation_id, None)
+        raise fencing.LeaseLost(f"The turn's events were not stored: {hold.lost_reason}.")
 
     def unsaved_events(self, tracker: DialogueStateTracker) -> List[Event] | None:
         """Events of the tracker this store handed out that are not stored
@@ -102,13 +218,6 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         unsaved = self.unsaved_events(tracker)
         return iter(unsaved) if unsaved is not None else super()._additional_events(session, tracker)
 
-    async def stream_events(self, tracker: DialogueStateTracker) -> None:
-        unsaved = self.unsaved_events(tracker)
-        if unsaved is None or self.event_broker is None:
-            await super().stream_events(tracker)
-            return
-        await self._stream_new_events(self.event_broker, unsaved, tracker.sender_id)
-
     def stored_state(self, sender_id: str) -> Tuple[Any, ...]:
         """How many events the database holds for `sender_id`, the highest id
         and the latest timestamp: appended, deleted and re-dated events all
@@ -123,10 +232,13 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             )
 
     def delete(self, sender_id: str) -> int:
-        """Delete every stored event of one conversation; returns the count."""
+        """Delete every stored event of one conversation, and its fence row;
+        returns the count of events. Fenced like a save within a turn."""
         self._saved.pop(sender_id, None)
         with self.session_scope() as session:
+            self._check_fence(session, fencing.current(sender_id))
             count = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
+            session.execute(FENCES.delete().where(FENCES.c.sender_id == sender_id))
             session.commit()
         return count
 
@@ -143,5 +255,6 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             count = 0
             for sender in senders:
                 count += session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender).delete()
+            session.execute(FENCES.delete().where(FENCES.c.claimed_at < cutoff))
             session.commit()
         return count
