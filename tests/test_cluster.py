@@ -108,13 +108,15 @@ def test_socketio_long_polling_works_through_the_proxy(cluster: Cluster) -> None
         await client.connect(f"{cluster.url}?session_id={session_id}", transports=["polling"])
         await client.emit("session_request", {"session_id": session_id})
         await asyncio.wait_for(confirmed.wait(), 10)
-        for text in ("my knee buckles going down stairs", "I only have a tennis ball"):
+        # The first suggestions come with the screening question: "None of these".
+        for text in ("my knee buckles going down stairs", "/deny", "I only have a tennis ball"):
             count = len(replies)
             await client.emit("user_uttered", {"message": text, "session_id": session_id})
             for _ in range(100):
                 if len(replies) > count:
                     break
                 await asyncio.sleep(0.1)
+            await asyncio.sleep(0.5)  # the rest of the turn's messages
         await client.disconnect()
         return replies
 

@@ -463,3 +463,46 @@ def test_a_turn_that_missed_losing_its_lock_is_refused_by_the_fence(prefix: str,
     assert user_messages(postgres_db, "frozen") == ["request-1"]
     for store in stores:
         store.engine.dispose()
+
+
+def fence_numbers(db: Path) -> Dict[str, int]:
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        return dict(connection.execute("SELECT sender_id, epoch FROM conversation_fences"))
+
+
+def test_clean_turns_write_under_one_claim_and_a_lapse_forces_a_new_one(prefix: str, tmp_path: Path) -> None:
+    """A claim costs a commit: a turn after a clean one only reads the fence
+    number. A turn after one that lost its lease claims again, and the turn
+    that lost it can no longer write."""
+
+    async def run() -> Tuple[List[int], Any]:
+        lock, tracker_store = AtomicRedisLockStore(key_prefix=prefix, lease_seconds=0.4), sqlite_store(tmp_path)
+        numbers = []
+        for number in range(3):
+            async with lock.lock("c"):
+                tracker = await tracker_store.get_or_create_tracker("c")
+                told(tracker, f"turn {number}", f"m{number}")
+                await tracker_store.save(tracker)
+            numbers.append(fence_numbers(tmp_path / "c.db")["c"])
+        lapsed = lock.lock("c")
+        await lapsed.__aenter__()
+        stale = await tracker_store.get_or_create_tracker("c")
+        lock.renewer.stop()  # frozen: its lease runs out unnoticed
+        other = AtomicRedisLockStore(key_prefix=prefix)
+        async with other.lock("c"):
+            tracker = await sqlite_store(tmp_path).get_or_create_tracker("c")
+        numbers.append(fence_numbers(tmp_path / "c.db")["c"])
+        told(stale, "too late", "m9")
+        with pytest.raises(fencing.LeaseLost):
+            await tracker_store.save(stale)
+        with pytest.raises(fencing.LeaseLost):
+            await lapsed.__aexit__(None, None, None)
+        await other.close()
+        await lock.redis.close()
+        lock.renewer.client.close()
+        return numbers, tracker
+
+    numbers, _ = asyncio.run(run())
+    assert numbers == [1, 1, 1, 2]

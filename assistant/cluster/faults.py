@@ -83,7 +83,20 @@ def failover_run(cluster: Cluster, settings: ClusterSettings, seed: int = 81) ->
         "conversations_with_wrong_events": len(wrong),
         "problems": sorted({problem for found in wrong.values() for problem in found}),
         "lock_warnings": lock_warnings(cluster, logs),
+        # What went wrong, without a word anyone wrote: match message ids with
+        # the `id=` of nginx's access log.
+        "wrong_conversations": [outline(events[sender]) for sender in wrong],
     }
+
+
+def outline(events: List[Dict[str, Any]]) -> List[str]:
+    """A conversation's stored events without their text."""
+    lines = []
+    for event in events:
+        kind = event.get("event")
+        detail = event.get("name") or event.get("message_id") or ""
+        lines.append(f"{event.get('timestamp', 0):.3f} {kind} {detail}".strip())
+    return lines
 
 
 def soak(runs: int, max_minutes: float, console: Console) -> List[Dict[str, Any]]:

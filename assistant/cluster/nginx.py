@@ -29,8 +29,12 @@ DEPLOY_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "ngin
 
 # What the access log records: no query string (socket.io session ids) and
 # never a body, so no message text.
-# Upstreams in brackets: after a retry they read "[a, b]".
-_LOG_FORMAT = "$time_iso8601 $request_method $uri $status $request_time upstream=[$upstream_addr] upstream_status=[$upstream_status]"
+# Upstreams in brackets: after a retry they read "[a, b]". The request id is
+# the message id a REST turn is stored with (random, no content).
+_LOG_FORMAT = (
+    "$time_iso8601 $request_method $uri $status $request_time upstream=[$upstream_addr] "
+    "upstream_status=[$upstream_status] upstream_time=[$upstream_response_time] id=$request_id"
+)
 
 
 def _upstream(name: str, servers: Sequence[str], balance: str) -> str:

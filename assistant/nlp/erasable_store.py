@@ -64,8 +64,6 @@ _CLAIM = sa.text(
     "ON CONFLICT (sender_id) DO UPDATE SET epoch = conversation_fences.epoch + 1, claimed_at = excluded.claimed_at "
     "RETURNING epoch"
 )
-# Takes the row lock too: a claim made meanwhile waits for this transaction.
-_STILL_OURS = sa.text("UPDATE conversation_fences SET epoch = epoch WHERE sender_id = :sender_id AND epoch = :epoch")
 
 
 def erase_requested(events: Iterable[Event]) -> bool:
@@ -122,12 +120,20 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             FENCES.metadata.create_all(self.engine)  # another server created it at the same moment
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        self._claim(fencing.current(sender_id))
-        saved = self._saved.pop(sender_id, None)
-        if saved and len(saved.tracker.events) == saved.length and saved.stored == self.stored_state(sender_id):
-            self._saved[sender_id] = saved
-            return saved.tracker
-        return await super().retrieve(sender_id)
+        hold = fencing.current(sender_id)
+        self._claim(hold)
+        try:
+            saved = self._saved.pop(sender_id, None)
+            if saved and len(saved.tracker.events) == saved.length and saved.stored == self.stored_state(sender_id):
+                self._saved[sender_id] = saved
+                return saved.tracker
+            return await super().retrieve(sender_id)
+        except Exception:
+            # Rasa's FailSafeTrackerStore answers a failed read with "no
+            # conversation yet": a turn built on that must not be stored.
+            if hold is not None:
+                hold.lose("reading the conversation failed")
+            raise
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the tracker's new events (fenced), then publish them."""
@@ -168,14 +174,27 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             data=json.dumps(data),
         )
 
+    def _fence_number(self, session: Any, sender_id: str, lock: bool = False) -> int | None:
+        query = sa.select(FENCES.c.epoch).where(FENCES.c.sender_id == sender_id)
+        if lock and self.engine.dialect.name == "postgresql":
+            # The row lock: a claim made meanwhile waits for this transaction.
+            query = query.with_for_update()
+        return session.execute(query).scalar_one_or_none()
+
     def _claim(self, hold: fencing.Hold | None) -> None:
-        """The first time in a turn: a new fence number for the conversation,
-        committed before the turn reads anything. A claim that fails loses the
-        hold (the turn's writes are then refused), the read goes on."""
+        """The first time in a turn, before it reads: the fence number the
+        turn writes under. After a clean turn that is the number in force; else
+        a new one, committed before the turn reads anything. A claim that
+        fails loses the hold (the turn's writes are then refused); the read
+        goes on."""
         if hold is None or hold.epoch is not None or hold.lost:
             return
         try:
             with self.session_scope() as session:
+                if not hold.must_claim:
+                    hold.epoch = self._fence_number(session, hold.conversation_id)
+                    if hold.epoch is not None:
+                        return
                 if self.engine.dialect.name == "postgresql":
                     # A write in flight from a server that lost the turn holds the
                     # row: wait for it (it is one short transaction), not for ever.
@@ -184,6 +203,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
                 session.commit()
         except sa.exc.SQLAlchemyError:
             logger.exception("Could not claim a conversation for its turn; the turn will not be stored.")
+            hold.epoch = None
             hold.lose("its claim on the conversation failed")
 
     def _check_fence(self, session: Any, hold: fencing.Hold | None) -> None:
@@ -192,8 +212,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         if hold is None:
             return
         if not hold.lost:
-            owned = session.execute(_STILL_OURS, {"sender_id": hold.conversation_id, "epoch": hold.epoch}).rowcount
-            if owned == 1:
+            if hold.epoch is not None and self._fence_number(session, hold.conversation_id, lock=True) == hold.epoch:
                 return
             hold.lose("a later turn claimed the conversation")
         session.rollback()

@@ -60,7 +60,10 @@ redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[1]))
 return ticket
 """
 
-# KEYS: queue. ARGV: ticket. Returns 1 (its turn), 0 (wait) or -1 (expired).
+# KEYS: queue, clean mark. ARGV: ticket. Returns 1 (its turn, and the turn
+# before ended cleanly), 2 (its turn, and the turn before may still write:
+# claim the conversation), 0 (wait) or -1 (expired). Taking the turn takes
+# the clean mark away.
 _TURN = _NOW + """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return -1 end
@@ -69,8 +72,19 @@ for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   local n = tonumber(member)
   if first == nil or n < first then first = n end
 end
-if first == tonumber(ARGV[1]) then return 1 end
-return 0
+if first ~= tonumber(ARGV[1]) then return 0 end
+if redis.call('DEL', KEYS[2]) == 1 then return 1 end
+return 2
+"""
+
+# KEYS: queue, clean mark. ARGV: ticket, 1 if the turn ended cleanly, mark ms.
+# The mark is left only by a ticket still there: one whose lease ran out and
+# was acted on cannot vouch that nobody else holds the conversation.
+_RELEASE = """
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 and ARGV[2] == '1' then
+  redis.call('SET', KEYS[2], '1', 'PX', tonumber(ARGV[3]))
+end
+return 1
 """
 
 # KEYS: queue. ARGV: ticket, lease ms. Returns 1 if the ticket was still there
@@ -85,6 +99,8 @@ return 1
 
 DEFAULT_LEASE_SECONDS = 2.0
 DEFAULT_POLL_SECONDS = 0.02
+# How long a clean mark lasts: a conversation quiet for longer is claimed again.
+CLEAN_MARK_MS = 3_600_000
 
 
 @dataclass(eq=False)
@@ -210,6 +226,7 @@ class AtomicRedisLockStore(LockStore):
         self.redis = Redis(**connection, retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=8))
         self._issue = self.redis.register_script(_ISSUE)
         self._turn = self.redis.register_script(_TURN)
+        self._release = self.redis.register_script(_RELEASE)
         # The renewer's own connection: its round trips never wait for the loop.
         renewing = redis.Redis(**connection, retry=redis.retry.Retry(ExponentialBackoff(cap=0.2, base=0.05), retries=2))
         self.renewer = Renewer(renewing, self.lease_ms)
@@ -221,8 +238,17 @@ class AtomicRedisLockStore(LockStore):
     async def issue(self, conversation_id: str) -> int:
         return int(await self._issue(keys=[self._queue(conversation_id), f"{self.prefix}counter"], args=[self.lease_ms]))
 
-    async def release(self, conversation_id: str, ticket: int) -> None:
-        await self.redis.zrem(self._queue(conversation_id), ticket)
+    def _clean_mark(self, conversation_id: str) -> str:
+        return f"{self.prefix}clean:{conversation_id}"
+
+    async def release(self, conversation_id: str, ticket: int, clean: bool = False) -> None:
+        """Give the ticket back; `clean` when its turn held the conversation
+        to the end and stored nothing it was not entitled to: the next turn
+        then need not claim it (assistant/nlp/fencing.py)."""
+        await self._release(
+            keys=[self._queue(conversation_id), self._clean_mark(conversation_id)],
+            args=[ticket, 1 if clean else 0, CLEAN_MARK_MS],
+        )
 
     async def close(self) -> None:
         self.renewer.stop()
@@ -233,8 +259,9 @@ class AtomicRedisLockStore(LockStore):
         """True once it is the ticket's turn; False if Redis lost the ticket
         (take a new one); LockError once its lifetime is over."""
         while True:
-            state = int(await self._turn(keys=[ticket.queue], args=[ticket.number]))
-            if state == 1:
+            state = int(await self._turn(keys=[ticket.queue, self._clean_mark(ticket.hold.conversation_id)], args=[ticket.number]))
+            if state in (1, 2):
+                ticket.hold.must_claim = state == 2
                 return True
             if time.monotonic() >= ticket.ends_at:
                 raise LockError(f"A turn waited longer than its lock lifetime ({ticket.lifetime:g} s).")
@@ -280,7 +307,7 @@ class AtomicRedisLockStore(LockStore):
             self.renewer.discard(ticket)
             # If Redis is away, the lease frees the conversation by itself.
             with contextlib.suppress(RedisError):
-                await self.release(conversation_id, ticket.number)
+                await self.release(conversation_id, ticket.number, clean=hold.clean)
             if hold.lost:
                 logger.warning("A turn lost its conversation lock before it ended (%s).", hold.lost_reason)
         if hold.refused:
