@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import time
 import uuid
@@ -94,9 +95,49 @@ def test_a_conversation_stays_on_one_server_and_conversations_spread(cluster: Cl
     assert len(set(cluster.rest_upstreams(start))) == 2
 
 
-def test_socketio_long_polling_works_through_the_proxy(cluster: Cluster) -> None:
+def test_the_proxy_gives_each_rest_message_its_request_id(cluster: Cluster, settings: ClusterSettings) -> None:
+    """The message is stored under the id nginx logs and sends again with a
+    resent request: what a surviving server recognises it by."""
+    start = cluster.access_log_size()
+    sender = f"request-id-{uuid.uuid4().hex}"
+    for text in realistic_messages()[:2]:
+        assert answered(say(cluster.url, sender, text))
+
+    def logged() -> List[str]:
+        lines = (cluster.run_dir / "access.log").read_bytes()[start:].decode().splitlines()
+        return [re.search(r" id=(\w+)", line).group(1) for line in lines if " /webhooks/rest/webhook " in line]
+
+    wait_for(lambda: len(logged()) == 2, timeout=5)  # nginx logs a request once it has answered it
+    stored = [e.get("message_id") for e in stored_events(settings, [sender])[sender] if e.get("event") == "user"]
+    assert stored == logged()
+
+
+def test_a_resent_message_is_answered_from_what_was_stored(cluster: Cluster, settings: ClusterSettings) -> None:
+    """What nginx does when a server dies after storing a turn and before
+    answering: the same request, with the same request id, to the other
+    server. It answers with the stored replies and stores nothing again."""
+    sender, request_id = f"resent-{uuid.uuid4().hex}", uuid.uuid4().hex
+    text = "my knee buckles going down stairs"
+
+    def send(port: int) -> List[Dict[str, Any]]:
+        response = requests.post(
+            f"http://127.0.0.1:{port}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+            headers={"X-Request-Id": request_id}, timeout=30,
+        )
+        assert response.status_code == 200
+        return response.json()
+
+    first, again = (send(port) for port in cluster.rasa_ports)
+    assert answered(first)
+    assert [(r.get("text"), r.get("custom")) for r in again] == [(r.get("text"), r.get("custom")) for r in first]
+    stored = stored_events(settings, [sender])[sender]
+    assert [e.get("message_id") for e in stored if e.get("event") == "user"] == [request_id]
+
+
+@pytest.mark.parametrize("transport", ["polling", "websocket"])
+def test_socketio_works_through_the_proxy(cluster: Cluster, transport: str) -> None:
     """Long polling is many requests: they must all reach the server that
-    holds the socket.io session."""
+    holds the socket.io session. A websocket needs the upgrade headers."""
 
     async def chat() -> List[Dict[str, Any]]:
         session_id = uuid.uuid4().hex
@@ -105,7 +146,7 @@ def test_socketio_long_polling_works_through_the_proxy(cluster: Cluster) -> None
         confirmed = asyncio.Event()
         client.on("session_confirm", lambda _: confirmed.set())
         client.on("bot_uttered", replies.append)
-        await client.connect(f"{cluster.url}?session_id={session_id}", transports=["polling"])
+        await client.connect(f"{cluster.url}?session_id={session_id}", transports=[transport])
         await client.emit("session_request", {"session_id": session_id})
         await asyncio.wait_for(confirmed.wait(), 10)
         # The first suggestions come with the screening question: "None of these".

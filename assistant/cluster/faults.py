@@ -53,7 +53,10 @@ def lock_warnings(cluster: Cluster, since: Dict[Path, int]) -> int:
     return count
 
 
-def failover_run(cluster: Cluster, settings: ClusterSettings, seed: int = 81) -> Dict[str, Any]:
+def failover_run(
+    cluster: Cluster, settings: ClusterSettings, seed: int = 81, conversations: int = CONVERSATIONS,
+    think_seconds: float = THINK_SECONDS,
+) -> Dict[str, Any]:
     """Kill a Rasa server and an action server mid-load; what the people saw
     and what was stored."""
     start, logs = cluster.access_log_size(), log_sizes(cluster)
@@ -63,7 +66,7 @@ def failover_run(cluster: Cluster, settings: ClusterSettings, seed: int = 81) ->
         for name in KILLED:
             cluster.kill(name)
 
-    result = asyncio.run(run_load(cluster.url, CONVERSATIONS, TURNS, THINK_SECONDS, seed=seed, during=crash))
+    result = asyncio.run(run_load(cluster.url, conversations, TURNS, think_seconds, seed=seed, during=crash))
     events = stored_events(settings, result.sent)
     lost = duplicated = 0
     wrong: Dict[str, List[str]] = {}
@@ -99,7 +102,9 @@ def outline(events: List[Dict[str, Any]]) -> List[str]:
     return lines
 
 
-def soak(runs: int, max_minutes: float, console: Console) -> List[Dict[str, Any]]:
+def soak(
+    runs: int, max_minutes: float, console: Console, conversations: int = CONVERSATIONS, think_seconds: float = THINK_SECONDS,
+) -> List[Dict[str, Any]]:
     deadline = time.monotonic() + 60 * max_minutes
     done: List[Dict[str, Any]] = []
     with scratch(ClusterSettings.from_env(port=free_port()), "tp_fault_soak") as settings, \
@@ -109,7 +114,7 @@ def soak(runs: int, max_minutes: float, console: Console) -> List[Dict[str, Any]
             if time.monotonic() > deadline:
                 console.print(f"Time is up after {len(done)} runs.")
                 break
-            figures = failover_run(cluster, settings, seed=80 + number)
+            figures = failover_run(cluster, settings, 80 + number, conversations, think_seconds)
             done.append({"run": number, **figures})
             console.print(
                 f"run {number}: {figures['requests']} answered, {figures['errors']} errors, "
@@ -124,10 +129,12 @@ def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--max-minutes", type=float, default=100.0, help="stop starting new runs after this long")
+    parser.add_argument("--conversations", type=int, default=CONVERSATIONS, help="a heavier or lighter load than the test's")
+    parser.add_argument("--think", type=float, default=THINK_SECONDS, help="mean pause before each message, seconds")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "fault-soak.json")
     args = parser.parse_args(argv)
     console = Console()
-    runs = soak(args.runs, args.max_minutes, console)
+    runs = soak(args.runs, args.max_minutes, console, args.conversations, args.think)
     summary = {
         "runs": len(runs),
         "runs_with_losses": sum(1 for run in runs if run["lost"]),
@@ -140,7 +147,7 @@ def main(argv: List[str] | None = None) -> int:
     }
     args.out.parent.mkdir(exist_ok=True)
     args.out.write_text(json.dumps({"summary": summary, "runs": runs}, indent=2) + "\n")
-    table = Table(title=f"Failover soak: kill {' and '.join(KILLED)} mid-load, {CONVERSATIONS} conversations x {TURNS} turns")
+    table = Table(title=f"Failover soak: kill {' and '.join(KILLED)} mid-load, {args.conversations} conversations x {TURNS} turns")
     columns = ("run", "requests", "errors", "retried_by_proxy", "lost", "duplicated", "lock_warnings", "p50_ms", "p99_ms")
     for column in columns:
         table.add_column(column.replace("_", " "), justify="right")

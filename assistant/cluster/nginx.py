@@ -99,9 +99,16 @@ http {{
         client_max_body_size 64k;
         client_body_buffer_size 64k;
         proxy_http_version 1.1;
+        # Every header here and none in a location: a location with a
+        # proxy_set_header of its own inherits none of these, and the REST
+        # turn would lose the request id its retries are recognised by.
         proxy_set_header Host $http_host;
         proxy_set_header X-Request-Id $request_id;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        # Websockets get "upgrade"; any other request an empty Connection
+        # header, which keeps the upstream connection alive.
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;
         proxy_connect_timeout 2s;
         proxy_read_timeout 60s;
         proxy_next_upstream error;
@@ -109,21 +116,17 @@ http {{
 
         location = /webhooks/rest/webhook {{
             proxy_pass http://rasa;
-            proxy_set_header Connection "";
             # Safe to resend: a retried message is answered, not run, twice.
             proxy_next_upstream error non_idempotent;
         }}
 
         location /socket.io/ {{
             proxy_pass http://rasa;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
             proxy_read_timeout 1h;
         }}
 
         location / {{
             proxy_pass http://rasa;
-            proxy_set_header Connection "";
         }}
     }}
 
