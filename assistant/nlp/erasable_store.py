@@ -121,10 +121,24 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         hold = fencing.current(sender_id)
-        self._claim(hold)
+        saved = self._saved.pop(sender_id, None)
+        if saved and len(saved.tracker.events) != saved.length:
+            saved = None  # changed since it was saved: a turn that failed
         try:
-            saved = self._saved.pop(sender_id, None)
-            if saved and len(saved.tracker.events) == saved.length and saved.stored == self.stored_state(sender_id):
+            if saved and hold is not None and hold.has_read:
+                # Read once in this turn already: only this turn can have
+                # written to the conversation since (assistant/nlp/fencing.py).
+                self._saved[sender_id] = saved
+                return saved.tracker
+            with self.session_scope() as session:
+                claim = self._read_fence(session, hold)
+                stored = self._stored_state(session, sender_id) if saved and not claim else None
+            if claim:
+                self._claim(hold)
+                stored = self.stored_state(sender_id) if saved else None  # after a write the claim waited for
+            if hold is not None:
+                hold.has_read = True
+            if saved and saved.stored == stored:
                 self._saved[sender_id] = saved
                 return saved.tracker
             return await super().retrieve(sender_id)
@@ -139,10 +153,17 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         """Store the tracker's new events (fenced), then publish them."""
         sender_id = tracker.sender_id
         hold = fencing.current(sender_id)
-        self._claim(hold)  # a turn that writes without reading first
+        if hold is not None and hold.epoch is None and not hold.lost:
+            with self.session_scope() as session:  # a turn that writes without reading first
+                claim = self._read_fence(session, hold)
+            if claim:
+                self._claim(hold)
         if erase_requested(tracker.events):
             self.delete(sender_id)
             return
+        # A tracker that started a new session this turn still carries the old
+        # one; the database answers with the new session only, so rebuild once.
+        keep = sum(isinstance(e, SessionStarted) for e in tracker.events) <= 1
         with self.session_scope() as session:
             self._check_fence(session, hold)
             events = list(self._additional_events(session, tracker))
@@ -150,15 +171,14 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             session.add_all(rows)
             session.flush()
             stored_ids = [row.id for row in rows]
+            stored = self._stored_state(session, sender_id) if keep else None
             session.commit()
         if self.event_broker is not None:
             for event, stored_id in zip(events, stored_ids, strict=True):
                 self.event_broker.publish({"sender_id": sender_id, **event.as_dict(), STORED_ID: stored_id})
         self._saved.pop(sender_id, None)
-        # A tracker that started a new session this turn still carries the old
-        # one; the database answers with the new session only, so rebuild once.
-        if sum(isinstance(e, SessionStarted) for e in tracker.events) <= 1:
-            self._saved[sender_id] = Saved(tracker, len(tracker.events), self.stored_state(sender_id))
+        if keep:
+            self._saved[sender_id] = Saved(tracker, len(tracker.events), stored)  # type: ignore[arg-type]
             while sum(saved.length for saved in self._saved.values()) > CACHED_EVENTS:
                 self._saved.popitem(last=False)
 
@@ -181,20 +201,28 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             query = query.with_for_update()
         return session.execute(query).scalar_one_or_none()
 
-    def _claim(self, hold: fencing.Hold | None) -> None:
-        """The first time in a turn, before it reads: the fence number the
-        turn writes under. After a clean turn that is the number in force; else
-        a new one, committed before the turn reads anything. A claim that
-        fails loses the hold (the turn's writes are then refused); the read
-        goes on."""
+    def _read_fence(self, session: Any, hold: fencing.Hold | None) -> bool:
+        """The first time in a turn, before it reads: after a clean turn, the
+        fence number in force is the one it writes under. True when the turn
+        must claim instead (the turn before may still write, or there is no
+        number yet)."""
         if hold is None or hold.epoch is not None or hold.lost:
-            return
+            return False
+        if not hold.must_claim:
+            try:
+                hold.epoch = self._fence_number(session, hold.conversation_id)
+            except sa.exc.SQLAlchemyError:
+                logger.exception("Could not read a conversation's fence; the turn will not be stored.")
+                hold.lose("its claim on the conversation failed")
+                return False
+        return hold.epoch is None
+
+    def _claim(self, hold: fencing.Hold) -> None:
+        """A new fence number for the conversation, committed before the turn
+        reads anything. A claim that fails loses the hold (the turn's writes
+        are then refused); the read goes on."""
         try:
             with self.session_scope() as session:
-                if not hold.must_claim:
-                    hold.epoch = self._fence_number(session, hold.conversation_id)
-                    if hold.epoch is not None:
-                        return
                 if self.engine.dialect.name == "postgresql":
                     # A write in flight from a server that lost the turn holds the
                     # row: wait for it (it is one short transaction), not for ever.
@@ -242,13 +270,16 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         and the latest timestamp: appended, deleted and re-dated events all
         change it."""
         with self.session_scope() as session:
-            return tuple(
-                session.query(
-                    sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id), sa.func.max(self.SQLEvent.timestamp)
-                )
-                .filter(self.SQLEvent.sender_id == sender_id)
-                .one()
+            return self._stored_state(session, sender_id)
+
+    def _stored_state(self, session: Any, sender_id: str) -> Tuple[Any, ...]:
+        return tuple(
+            session.query(
+                sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id), sa.func.max(self.SQLEvent.timestamp)
             )
+            .filter(self.SQLEvent.sender_id == sender_id)
+            .one()
+        )
 
     def delete(self, sender_id: str) -> int:
         """Delete every stored event of one conversation, and its fence row;

@@ -50,6 +50,7 @@ class Hold:
         self.epoch: int | None = None  # the fence number this turn writes under
         self.lost_reason: str | None = None
         self.refused = False  # a write was refused because of it
+        self.has_read = False  # the turn read the conversation since it holds it
 
     @property
     def lost(self) -> bool:
