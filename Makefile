@@ -118,7 +118,7 @@ clean:
 
 # Production mode (docs/cluster.md): Rasa and action servers behind nginx on
 # PostgreSQL, Redis and RabbitMQ. Connection settings: see the README.
-.PHONY: cluster cluster-stop stats load
+.PHONY: cluster cluster-stop stats load fault-soak
 cluster: model
 	$(PY) -m assistant.cluster.launch up
 
@@ -131,3 +131,9 @@ stats: $(VENV)/.installed
 # 200 conversations x 10 turns against the cluster, then the embedded mode (~8 min).
 load: model
 	$(PY) -m assistant.cluster.load
+
+# The failover test (kill a Rasa server and an action server mid-load) RUNS
+# times on one cluster: losses and duplicates per run (~2 min a run).
+RUNS ?= 20
+fault-soak: model
+	$(PY) -m assistant.cluster.faults --runs $(RUNS)

@@ -86,3 +86,15 @@ def test_local_nginx_config_passes_nginx_t(tmp_path: Path) -> None:
         capture_output=True, text=True,
     )
     assert checked.returncode == 0, checked.stderr
+
+
+def test_every_request_to_a_rasa_server_carries_the_proxys_headers() -> None:
+    """nginx drops every proxy_set_header of the server block from a location
+    that sets one of its own: the REST location once lost X-Request-Id that
+    way, and with it the replay of a resent message."""
+    config = nginx.render(rasa=["a:1", "b:2"], actions=["c:3"], listen="8080", actions_listen="8081")
+    public = config[config.index("listen 8080;"):config.index("listen 8081;")]
+    assert "proxy_set_header X-Request-Id $request_id;" in public
+    locations = re.findall(r"location [^{]*\{([^}]*)\}", public)
+    assert len(locations) == 3
+    assert all("proxy_set_header" not in location for location in locations)

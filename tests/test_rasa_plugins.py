@@ -18,7 +18,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from assistant.nlp.erasable_store import ErasableSQLTrackerStore, erase_requested
+from assistant.nlp.erasable_store import STORED_ID, ErasableSQLTrackerStore, erase_requested
 from assistant.nlp.intent_classifier import ArrayLogisticRegressionClassifier
 from assistant.nlp.safety_policy import ACTION_RED_FLAG, ACTION_SCREENING_ANSWER, SafetyPolicy
 
@@ -207,6 +207,10 @@ def test_a_tracker_kept_in_memory_streams_only_its_new_events(tmp_path: Path) ->
     asyncio.run(store.save(kept))
     assert [e.get("text") for e in broker.published if e["event"] == "user"] == ["hello", "again"]
     assert len(broker.published) == len(tracker.events)
+    # Each published after it was stored, with the id of its row (the statistics count each id once).
+    with sqlite3.connect(tmp_path / "c.db") as connection:
+        rows = [row_id for (row_id,) in connection.execute("select id from events where sender_id = 'me' order by id")]
+    assert [e[STORED_ID] for e in broker.published] == rows
 
 
 def test_store_rebuilds_when_another_server_wrote_to_the_conversation(tmp_path: Path) -> None:

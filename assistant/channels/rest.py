@@ -14,6 +14,7 @@ import rasa.core.actions.action
 import rasa.utils.endpoints
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.core.lock_store import LockError
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -99,6 +100,11 @@ class Turns:
     async def _handle(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
         try:
             await on_new_message(message)
+        except LockError as err:
+            # The turn never held its conversation, or lost it before it was
+            # stored: answering it would tell the person it was heard.
+            logger.warning("A turn was not stored: %s", err)
+            message.output_channel.messages.clear()  # type: ignore[attr-defined]
         except Exception:
             # Never log the message: it is health data.
             logger.exception("Handling a message failed.")

@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -119,6 +120,29 @@ class Cluster:
         process = self.servers.processes.pop(name)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+    def restart(self, name: str) -> None:
+        """Start a Rasa or action server again on its port after `kill`,
+        and wait until it answers."""
+        rasa, actions = self.rasa_servers(), self.action_servers()
+        if name in rasa:
+            self.servers.spawn(name, self.servers.rasa_command(rasa[name], enable_api=False, endpoints=ENDPOINTS))
+            self.wait(name, f"http://127.0.0.1:{rasa[name]}/", RASA_START_TIMEOUT)
+        elif name in actions:
+            self.servers.spawn(name, Servers.actions_command(actions[name]))
+            self.wait(name, f"http://127.0.0.1:{actions[name]}/health", 60)
+        else:
+            raise KeyError(name)
+
+    def access_log_size(self) -> int:
+        return (self.run_dir / "access.log").stat().st_size
+
+    def rest_upstreams(self, since: int) -> List[str]:
+        """The upstream address field of REST messages in nginx's access log
+        from byte `since` on ("a, b" when the first server failed)."""
+        lines = (self.run_dir / "access.log").read_bytes()[since:].decode().splitlines()
+        found = (re.search(r"upstream=\[([^\]]*)\]", line) for line in lines if " /webhooks/rest/webhook " in line)
+        return [match.group(1) for match in found if match]
 
     def state(self) -> Dict[str, object]:
         return {

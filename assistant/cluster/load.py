@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Sequence, Tuple
@@ -178,6 +179,16 @@ def turn_problems(sent: Sequence[str], events: Sequence[Dict[str, Any]], ordered
         if event.get("event") == "user" or turn:
             turn.append(event)
     return problems
+
+
+def lost_and_duplicated(sent: Sequence[str], events: Sequence[Dict[str, Any]]) -> Tuple[int, int]:
+    """How many messages sent were not stored, and how many were stored more
+    often than sent (an event stored twice counts as a duplicate too)."""
+    wanted = Counter(sent)
+    stored = Counter(e.get("text") for e in events if e.get("event") == "user")
+    stamped = Counter(json.dumps(e, sort_keys=True) for e in events if e.get("timestamp") is not None)
+    twice = sum(count - 1 for count in stamped.values())
+    return sum((wanted - stored).values()), sum((stored - wanted).values()) + twice
 
 
 def check_stored(settings: ClusterSettings, result: LoadResult) -> Dict[str, List[str]]:

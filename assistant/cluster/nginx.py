@@ -29,8 +29,12 @@ DEPLOY_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "ngin
 
 # What the access log records: no query string (socket.io session ids) and
 # never a body, so no message text.
-# Upstreams in brackets: after a retry they read "[a, b]".
-_LOG_FORMAT = "$time_iso8601 $request_method $uri $status $request_time upstream=[$upstream_addr] upstream_status=[$upstream_status]"
+# Upstreams in brackets: after a retry they read "[a, b]". The request id is
+# the message id a REST turn is stored with (random, no content).
+_LOG_FORMAT = (
+    "$time_iso8601 $request_method $uri $status $request_time upstream=[$upstream_addr] "
+    "upstream_status=[$upstream_status] upstream_time=[$upstream_response_time] id=$request_id"
+)
 
 
 def _upstream(name: str, servers: Sequence[str], balance: str) -> str:
@@ -95,9 +99,16 @@ http {{
         client_max_body_size 64k;
         client_body_buffer_size 64k;
         proxy_http_version 1.1;
+        # Every header here and none in a location: a location with a
+        # proxy_set_header of its own inherits none of these, and the REST
+        # turn would lose the request id its retries are recognised by.
         proxy_set_header Host $http_host;
         proxy_set_header X-Request-Id $request_id;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        # Websockets get "upgrade"; any other request an empty Connection
+        # header, which keeps the upstream connection alive.
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;
         proxy_connect_timeout 2s;
         proxy_read_timeout 60s;
         proxy_next_upstream error;
@@ -105,21 +116,17 @@ http {{
 
         location = /webhooks/rest/webhook {{
             proxy_pass http://rasa;
-            proxy_set_header Connection "";
             # Safe to resend: a retried message is answered, not run, twice.
             proxy_next_upstream error non_idempotent;
         }}
 
         location /socket.io/ {{
             proxy_pass http://rasa;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
             proxy_read_timeout 1h;
         }}
 
         location / {{
             proxy_pass http://rasa;
-            proxy_set_header Connection "";
         }}
     }}
 

@@ -6,9 +6,14 @@ per day, and how often each muscle was suggested (knowledge-base ids from
 the bot's `muscle_suggestions` payload). No message text and no sender id
 is read into the tables.
 
-Delivery is at least once: an event is acknowledged after its counts are
-committed, so a consumer that dies between the two counts that event again
-when it is redelivered.
+Each event is counted once. RabbitMQ delivers at least once: an event is
+acknowledged after its counts are committed, and one whose consumer died
+between the two comes again. The tracker store publishes every event with
+its row id (`stored_event_id`), and the counts of an event are committed in
+the same transaction as its id in `usage_counted`: an id already there is
+not counted again. The ids are kept for a week (no text, no sender id); an
+event without an id (published by another tracker store) is counted at
+least once.
 
     python -m assistant.cluster.stats consume   # run by `make cluster`
     python -m assistant.cluster.stats report    # `make stats`
@@ -23,6 +28,7 @@ import json
 import logging
 import re
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List
 
@@ -48,7 +54,16 @@ CREATE TABLE IF NOT EXISTS usage_muscles (
     suggested bigint NOT NULL DEFAULT 0,
     ranked_first bigint NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS usage_counted (
+    event_id bigint PRIMARY KEY,
+    counted_on date NOT NULL DEFAULT CURRENT_DATE
+);
 """
+# How long the ids of counted events are kept, and how often old ones go.
+KEEP_COUNTED_DAYS = 7
+PRUNE_EVERY_SECONDS = 3600.0
+# The key the tracker store gives each published event's row id.
+STORED_ID = "stored_event_id"
 # A knowledge-base id; anything else in a payload is not counted.
 _MUSCLE_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -88,9 +103,19 @@ def ensure_tables(connection: Any) -> None:
         cursor.execute(SCHEMA)
 
 
-def record(connection: Any, counts: Tally) -> None:
-    """Add one event's counts, in one transaction."""
+def stored_id(event: Dict[str, Any]) -> int | None:
+    value = event.get(STORED_ID)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def record(connection: Any, counts: Tally, event_id: int | None = None) -> bool:
+    """Add one event's counts, in one transaction with the event's id: False
+    (and nothing added) if that event was counted already."""
     with connection, connection.cursor() as cursor:
+        if event_id is not None:
+            cursor.execute("INSERT INTO usage_counted (event_id) VALUES (%s) ON CONFLICT DO NOTHING", (event_id,))
+            if cursor.rowcount == 0:
+                return False
         cursor.execute(
             """INSERT INTO usage_daily (day, messages, red_flags, suggestions) VALUES (%s, %s, %s, %s)
                ON CONFLICT (day) DO UPDATE SET messages = usage_daily.messages + EXCLUDED.messages,
@@ -105,6 +130,23 @@ def record(connection: Any, counts: Tally) -> None:
                      ranked_first = usage_muscles.ranked_first + EXCLUDED.ranked_first""",
                 (muscle, 1 if rank == 0 else 0),
             )
+    return True
+
+
+def count(connection: Any, body: bytes) -> bool:
+    """Count one published event, once per stored event: True if it added
+    anything. ValueError, TypeError or AttributeError for a body that is not
+    an event."""
+    event = json.loads(body)
+    if not isinstance(event, dict):
+        raise TypeError("not an event")
+    counts = tally(event)
+    return not counts.empty and record(connection, counts, stored_id(event))
+
+
+def prune_counted(connection: Any, days: int = KEEP_COUNTED_DAYS) -> None:
+    with connection, connection.cursor() as cursor:
+        cursor.execute("DELETE FROM usage_counted WHERE counted_on < CURRENT_DATE - %s", (days,))
 
 
 async def connect_database(settings: ClusterSettings) -> Any:
@@ -123,27 +165,34 @@ async def consume(settings: ClusterSettings) -> None:
     database = await connect_database(settings)
     # A robust connection reconnects by itself when RabbitMQ restarts.
     connection = await aio_pika.connect_robust(rabbitmq_url(settings))
-    channel = await connection.channel()
-    await channel.set_qos(prefetch_count=50)
-    queue = await channel.declare_queue(settings.rabbitmq_queue, durable=True)
-    logger.info("Counting events from queue %s.", settings.rabbitmq_queue)
-    async with queue.iterator() as messages:
-        async for message in messages:
-            try:
-                counts = tally(json.loads(message.body))
-            except (ValueError, TypeError):
-                await message.reject()  # not an event: drop it, never retry it forever
-                continue
-            try:
-                if not counts.empty:
-                    record(database, counts)
-            except psycopg2.Error:
-                logger.exception("Could not store usage counts; the event goes back to the queue.")
-                await message.nack(requeue=True)
-                database.close()
-                database = await connect_database(settings)
-                continue
-            await message.ack()
+    try:
+        channel = await connection.channel()
+        await channel.set_qos(prefetch_count=50)
+        queue = await channel.declare_queue(settings.rabbitmq_queue, durable=True)
+        logger.info("Counting events from queue %s.", settings.rabbitmq_queue)
+        # Not at start: events redelivered after a crash come first, and their
+        # ids must still be there, however long the consumer was down.
+        pruned = time.monotonic()
+        async with queue.iterator() as messages:
+            async for message in messages:
+                try:
+                    count(database, message.body)
+                    if time.monotonic() - pruned > PRUNE_EVERY_SECONDS:
+                        prune_counted(database)
+                        pruned = time.monotonic()
+                except (ValueError, TypeError, AttributeError):
+                    await message.reject()  # not an event: drop it, never retry it forever
+                    continue
+                except psycopg2.Error:
+                    logger.exception("Could not store usage counts; the event goes back to the queue.")
+                    await message.nack(requeue=True)
+                    database.close()
+                    database = await connect_database(settings)
+                    continue
+                await message.ack()
+    finally:
+        await connection.close()
+        database.close()
 
 
 def report(settings: ClusterSettings, days: int = 14, top: int = 10) -> Dict[str, Any]:
