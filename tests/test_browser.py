@@ -279,9 +279,9 @@ def test_delete_my_data_clears_the_transcript_and_starts_a_new_session(page) -> 
 def spoken_symptom(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
     """A WAV Chromium plays as its microphone, and how long it lasts."""
     from assistant.voice.audio import convert, pcm_seconds, to_pcm16k
-    from assistant.voice.speak import synthesize
+    from assistant.voice.voices import speak_as
 
-    wav = convert(["-ar", "48000", "-f", "wav"], synthesize("my knee buckles going downstairs", "en-us+f2", 120))
+    wav = convert(["-ar", "48000", "-f", "wav"], speak_as("my knee buckles going downstairs", "espeak:en-us+f2", 120))
     path = tmp_path_factory.mktemp("mic") / "symptom.wav"
     path.write_bytes(wav)
     return path, pcm_seconds(to_pcm16k(wav))
