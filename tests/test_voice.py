@@ -17,12 +17,16 @@ from twilio.request_validator import RequestValidator
 
 from assistant.servers import Servers, running_assistant
 from assistant.voice.audio import convert, to_pcm16k
-from assistant.voice.spoken import MAX_SECONDS, NEXT_STEP, STOPPED
 from assistant.voice.speak import seconds_to_say
+from assistant.voice.spoken import MAX_SECONDS, NEXT_STEP, STOPPED
+from assistant.voice.text import normalise
 from assistant.voice.voices import speak_as
 from tests.conftest import payload, texts
 
 TWILIO_TOKEN = "test-twilio-auth-token"
+# Short answers in a voice made from recordings of a person: espeak-ng's
+# formant voices say one-word answers too unlike people to test them with.
+SHORT = "flite:slt"
 CALLER = "+15551234567"
 
 
@@ -52,8 +56,8 @@ class Voice:
     def post(self, audio: bytes, **params: str) -> requests.Response:
         return requests.post(self.url, files={"audio": ("speech.bin", audio)}, data={"sender": self.sender}, params=params, timeout=60)
 
-    def say(self, text: str, kind: str = "wav") -> dict:
-        answer = self.post(speech(text, kind))
+    def say(self, text: str, kind: str = "wav", voice: str = "espeak:en-us+f2") -> dict:
+        answer = self.post(speech(text, kind, voice))
         assert answer.status_code == 200, answer.text
         return answer.json()
 
@@ -66,7 +70,7 @@ class Voice:
 
 def test_recording_gets_transcript_suggestions_and_audio(voice_servers: Servers) -> None:
     answer = Voice(voice_servers).say("my knee buckles going downstairs")
-    assert {"knee", "buckles"} <= set(answer["transcript"].split())
+    assert {"knee", "buckles"} <= set(normalise(answer["transcript"]).split())
     suggestions = payload(answer["messages"], "muscle_suggestions")
     assert suggestions and "vastus_medialis" in [m["id"] for m in suggestions["muscles"]]
     assert answer["audio_type"] == "audio/mpeg"
@@ -83,7 +87,7 @@ def test_recording_gets_transcript_suggestions_and_audio(voice_servers: Servers)
 @pytest.mark.parametrize("kind", ["ogg", "webm"])
 def test_telegram_and_browser_formats_are_heard(voice_servers: Servers, kind: str) -> None:
     answer = Voice(voice_servers).say("my jaw aches from clenching", kind)
-    assert "jaw" in answer["transcript"].split()
+    assert "jaw" in normalise(answer["transcript"]).split()
     suggestions = payload(answer["messages"], "muscle_suggestions")
     assert suggestions and {"masseter", "temporalis"} & {m["id"] for m in suggestions["muscles"]}
 
@@ -119,23 +123,23 @@ def test_spoken_reply_walks_by_voice(voice_servers: Servers) -> None:
     repeat, slower, other muscles and stop walk them without a new turn."""
     voice = Voice(voice_servers)
     voice.say("my knee buckles going downstairs")
-    steps = voice.say("none of these")
+    steps = voice.say("none of these", voice=SHORT)
     assert "Releasing the Vastus medialis" in texts(steps["messages"])  # written whole
     assert "To release the Vastus medialis" in steps["spoken"] and steps["spoken"].endswith(NEXT_STEP)
     assert "Step 2" not in steps["spoken"]
     turns = len(voice.user_turns())
 
-    second = voice.say("next")
+    second = voice.say("next", voice=SHORT)
     assert second["transcript"].lower().startswith("next") and second["messages"] == []
     assert second["spoken"].startswith("Step 2: ")
-    again = voice.post(speech("repeat"), format="wav").json()
+    again = voice.post(speech("repeat", voice=SHORT), format="wav").json()
     assert again["spoken"] == second["spoken"]
-    slower = voice.post(speech("slower"), format="wav").json()
+    slower = voice.post(speech("slower", voice=SHORT), format="wav").json()
     assert slower["spoken"] == second["spoken"]
     assert len(base64.b64decode(slower["audio"])) > 1.2 * len(base64.b64decode(again["audio"]))
-    others = voice.say("other muscles")
+    others = voice.say("other muscles", voice=SHORT)
     assert "The other likely ones are the Rectus femoris" in others["spoken"]
-    assert voice.say("stop")["spoken"] == STOPPED
+    assert voice.say("stop", voice=SHORT)["spoken"] == STOPPED
     assert len(voice.user_turns()) == turns  # no command reached the assistant as a message
 
 
@@ -145,7 +149,7 @@ def test_spoken_choice_sends_the_buttons_payload(voice_servers: Servers) -> None
     buttons = [b for m in first["messages"] for b in m.get("buttons") or []]
     assert buttons and buttons[0]["title"] == "My knee buckles on the stairs"
     answer = voice.say("the first one")
-    assert answer["transcript"] == "the first one"
+    assert normalise(answer["transcript"]) == "the first one"
     # The words alone name no body part: the knee comes from the button.
     suggestions = payload(answer["messages"], "muscle_suggestions")
     assert suggestions and "vastus_medialis" in [m["id"] for m in suggestions["muscles"]]
@@ -178,7 +182,7 @@ def test_choices_come_from_the_latest_reply_whatever_the_channel(voice_servers: 
     ).json()
     assert not [b for m in typed for b in m.get("buttons") or []]
     answer = voice.say("the first one")
-    assert answer["transcript"] == "the first one"
+    assert normalise(answer["transcript"]) == "the first one"
     assert payload(answer["messages"], "muscle_suggestions") is None  # the old knee button is not pressed
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import re
 import subprocess
 import sys
 import wave
@@ -26,7 +25,7 @@ from assistant.screening import default_screening
 from assistant.voice import audio, prompt, weights
 from assistant.voice.choices import match_button
 from assistant.voice.recognize import Heard, Recognizer, believable, hotword_text
-from assistant.voice.speak import SAY_AS, plain, respelled, seconds_to_say, speakable, spoken_choices, synthesize
+from assistant.voice.speak import plain, seconds_to_say, speakable, spoken_choices, synthesize
 from assistant.voice.spoken import (
     MAX_SECONDS,
     NEXT_STEP,
@@ -68,12 +67,15 @@ def test_pinned_model_files_are_installed_and_match() -> None:
 
 
 def _fake_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes) -> weights.Weights:
+    """A model package of one file, importable as fake_voice_pkg from tmp_path."""
     package = tmp_path / "fake_voice_pkg"
     (package / "data").mkdir(parents=True)
     (package / "__init__.py").write_text("")
     (package / "data" / "model.bin").write_bytes(content)
     monkeypatch.syspath_prepend(str(tmp_path))
-    return weights.Weights("test model", "fake-voice-pkg", "9.9.9", "fake_voice_pkg", "data", "model.bin", weights.sha256_of(package / "data" / "model.bin"))
+    monkeypatch.delitem(sys.modules, "fake_voice_pkg", raising=False)
+    digest = weights.sha256_of(package / "data" / "model.bin")
+    return weights.Weights("test model", "fake-voice-pkg", "9.9.9", "fake_voice_pkg", "data", "model.bin", digest)
 
 
 def test_a_changed_model_file_is_refused_naming_the_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -110,25 +112,30 @@ def test_prompt_fits_whispers_budget_with_the_real_tokenizer() -> None:
     assert 150 < prompt.token_count(text) <= prompt.PROMPT_TOKENS
 
 
-def test_prompt_is_the_knowledge_bases_hardest_words_and_only_them() -> None:
-    """In step with the knowledge base: every prompt word is a canonical
-    name's word, and the words Whisper cuts into the most pieces are in."""
-    words = prompt.default_prompt().split(", ")
-    canonical = {w.lower() for name in prompt.canonical_names(KB) for w in re.findall(r"[A-Za-z][A-Za-z']*", name)}
-    assert {w.lower() for w in words} <= canonical
-    for word in ("semimembranosus", "gastrocnemius", "iliopsoas", "piriformis", "pterygoid", "sciatica", "lumborum", "medialis"):
+def test_prompt_is_symptom_phrases_then_the_hardest_words() -> None:
+    """In step with the knowledge base: lay symptom phrases first, then its
+    canonical names' words that Whisper cuts into the most pieces, hardest
+    first, as many as fit."""
+    chunks = prompt.default_prompt().split(", ")
+    phrases = prompt.symptom_phrases(KB)
+    said = [c for c in chunks if c in phrases]
+    assert said == phrases[: len(said)] and len(said) >= 8
+    words = chunks[len(said) :]
+    ranked = prompt.prompt_words(KB)
+    assert words == ranked[: len(words)] and len(words) >= 15
+    muscle_words = prompt.ranked_words([m.name for m in KB.muscles.values()], prompt.token_count)
+    assert ranked[: len(muscle_words)] == muscle_words  # the muscle names' words come first
+    for word in ("semimembranosus", "gastrocnemius", "iliopsoas", "piriformis", "pterygoid", "lumborum", "medialis"):
         assert word in words, word
     # Typed misspellings live in the synonyms; the prompt must not teach them.
     assert not {"piriformus", "periformis", "siatica"} & set(words)
-    # Hardest first: the token cost never rises along the list.
-    costs = [prompt.token_count(w) for w in words]
-    assert costs == sorted(costs, reverse=True)
+    costs = [prompt.token_count(w) for w in words if w in muscle_words]
+    assert costs == sorted(costs, reverse=True) and min(costs) >= 2
 
 
 def test_prompt_follows_a_changed_knowledge_base() -> None:
-    kb = KB.copy(deep=True)
-    muscle = next(iter(kb.muscles.values()))
-    kb.muscles[muscle.id] = muscle.copy(update={"name": "Zygomaticus quadrangularis"})
+    muscle = next(iter(KB.muscles.values()))
+    kb = dataclasses.replace(KB, muscles={**KB.muscles, muscle.id: muscle.copy(update={"name": "Zygomaticus quadrangularis"})})
     changed = prompt.build_prompt(kb)
     assert "quadrangularis" in changed.split(", ")
     assert prompt.token_count(changed) <= prompt.PROMPT_TOKENS
@@ -145,8 +152,8 @@ def test_ranked_words_and_fit_are_pure() -> None:
 
 
 def test_domain_speech_is_heard_with_latin_names(recognizer: Recognizer) -> None:
-    said = heard(recognizer, "my piriformis and gluteus medius ache when i sit")
-    assert {"piriformis", "gluteus", "medius", "sit"} <= set(said.split()), said
+    said = heard(recognizer, "my piriformis and quadratus lumborum ache when i sit")
+    assert {"piriformis", "quadratus", "lumborum", "sit"} <= set(said.split()), said
 
 
 def test_red_flag_speech_is_heard(recognizer: Recognizer) -> None:
@@ -162,10 +169,25 @@ def test_silence_and_noise_are_not_words(recognizer: Recognizer) -> None:
     assert recognizer.transcribe(b"").text == ""
 
 
-@pytest.mark.parametrize("answer, offered", [("worse", ("Better", "The same", "Worse")), ("none of these", ("None of these", "Yes, one does", "Not sure")), ("next", ())])
-def test_one_word_answers_are_heard_with_the_offered_hotwords(recognizer: Recognizer, answer: str, offered: tuple) -> None:
+SCREENING = ("None of these", "Yes, one does", "Not sure")
+
+
+@pytest.mark.parametrize(
+    "answer, offered, voice",
+    [
+        ("worse", ("Better", "The same", "Worse"), "flite:slt"),
+        ("worse", ("Better", "The same", "Worse"), "espeak:en-us+f2"),
+        ("none of these", SCREENING, "flite:slt"),
+        ("not sure", SCREENING, "flite:rms"),
+        ("yes one does", SCREENING, "espeak:en-us+f2"),
+        ("next", (), "flite:rms"),
+        ("other muscles", (), "flite:slt"),
+        ("repeat", (), "flite:awb"),
+    ],
+)
+def test_short_answers_are_heard_with_the_offered_hotwords(recognizer: Recognizer, answer: str, offered: tuple, voice: str) -> None:
     expected = (*offered, "next", "repeat", "slower", "other muscles", "stop")
-    assert heard(recognizer, answer, voice="espeak:en-us+f2", speed=140, expected=expected) == answer
+    assert heard(recognizer, answer, voice=voice, speed=140, expected=expected) == answer
 
 
 def test_doubtful_segments_are_dropped() -> None:
@@ -244,22 +266,19 @@ def test_the_voice_makes_wav_and_slower_is_slower() -> None:
     assert synthesize("   ") == b""
 
 
-def test_latin_names_go_to_the_voice_as_sounds() -> None:
-    assert respelled("the Gracilis and the tensor fasciae latae") == f"the [[{SAY_AS['gracilis']}]] and the tensor [[{SAY_AS['fasciae']}]] [[{SAY_AS['latae']}]]"
-    assert "[[" not in plain("Gracilis")  # the phone's own voice gets words, never sound blocks
-
-
-def test_latin_names_are_said_so_they_are_heard_back(recognizer: Recognizer) -> None:
+def test_latin_names_are_said_so_they_are_heard_back() -> None:
     """Every muscle name said by the reply voice, recognised back by the
     recogniser with its prompt: a name said wrongly comes back misspelled."""
     names = [m.name for m in KB.muscles.values()]
-    right = [n for n in names if normalise(n) in heard(recognizer, f"Release the {n}.", voice="piper:joe")]
-    assert len(right) >= 0.8 * len(names), sorted(set(names) - set(right))
+    ear = Recognizer(prompt=prompt.muscles_prompt(KB))  # the names written down, to hear how they are said
+    right = [n for n in names if normalise(n) in heard(ear, f"Release the {n}.", voice="piper:joe")]
+    assert len(right) >= 0.9 * len(names), sorted(set(names) - set(right))
 
 
-def test_speaking_rate_estimate_holds_for_the_voice() -> None:
-    text = "Step 2: Find the tender spot a hand's width above the kneecap on the inner side, and press until it is a good hurt."
-    assert seconds_of(synthesize(text)) <= seconds_to_say(text) * 1.1
+def test_speaking_rate_estimate_is_on_the_slow_side() -> None:
+    """Parts are packed by the estimate, so it must not promise less time than the voice takes."""
+    for text in (script_for(symptom_messages(t)).parts[1] for t in SYMPTOMS):
+        assert seconds_of(synthesize(text)) <= seconds_to_say(text) * 1.05, text
 
 
 # ------------------------------------------------------------ short spoken answers
@@ -295,23 +314,21 @@ def test_symptom_reply_is_said_as_muscle_why_first_step_and_next() -> None:
     assert "Rectus femoris" in script.others and "Vastus intermedius" in script.others
 
 
-@pytest.mark.parametrize(
-    "text",
-    [KNEE, "the outside of my hip aches at night", "my jaw aches from clenching", "pain in my lower back when i stand up", "my calf cramps at night"],
-)
+SYMPTOMS = [KNEE, "the outside of my hip aches at night", "my jaw aches from clenching", "pain in my lower back when i stand up", "my calf cramps at night"]
+
+
+@pytest.mark.parametrize("text", SYMPTOMS)
 def test_every_spoken_part_is_short(text: str) -> None:
-    for messages in (symptom_messages(text), symptom_messages(text, tools=("barbell",))):
+    """Each part takes under 25 seconds as the voice says it (made and
+    measured), and the first is a small share of the written reply."""
+    # With a barbell the reply opens with why not a bar: the longest opening.
+    for messages in (symptom_messages(text), *([symptom_messages(text, tools=("barbell",))] if text == KNEE else [])):
         script = script_for(messages)
         assert not script.whole
         for part in (*script.parts, script.others or ""):
-            assert seconds_to_say(part) <= MAX_SECONDS, part
-        # The whole written reply is far longer than its first spoken part.
+            if part:
+                assert seconds_of(synthesize(part)) <= MAX_SECONDS, part
         assert seconds_to_say(speakable(messages)) > 3 * seconds_to_say(script.parts[0])
-
-
-def test_first_part_really_takes_under_25_seconds() -> None:
-    wav = synthesize(script_for(symptom_messages("the outside of my hip aches at night")).parts[0])
-    assert seconds_of(wav) <= MAX_SECONDS
 
 
 def test_screening_is_a_question_with_its_three_answers() -> None:
@@ -442,7 +459,7 @@ def test_no_buttons_no_pick() -> None:
 
 def test_ffmpeg_espeak_and_flite_are_installed() -> None:
     """`make setup` installs them; voice and its tests cannot work without them."""
-    for command in (["ffmpeg", "-version"], ["espeak-ng", "--version"], ["flite", "--version"]):
+    for command in (["ffmpeg", "-version"], ["espeak-ng", "--version"], ["flite", "-lv"]):
         assert subprocess.run(command, capture_output=True).returncode == 0, command[0]
 
 

@@ -2,21 +2,26 @@
 
 Whisper writes what it has seen written: given "piriformis, tensor fasciae
 latae" as the text before the recording, it spells our words instead of
-"pure form is" or "tensor fashy". It reads at most 223 prompt tokens (half
-its 448-token context, less one), so the prompt is a choice:
+"pure form is" or "tensor fashy", and given how people describe pain it
+expects that kind of sentence. It reads at most 223 prompt tokens (half its
+448-token context, less one), so the prompt is a choice:
 
-- only the knowledge base's canonical spellings (its `name` fields); the
-  synonyms hold the typos people type ("piriformus"), which must not be
-  taught to the recogniser;
-- the words Whisper knows least first: a word its tokenizer cuts into many
-  pieces is rare in what it learned from ("semimembranosus" is 6 pieces,
-  "knee" 1), so words are ranked by pieces, then by how many knowledge-base
-  names use them; a word of one piece needs no prompt and is left out;
-- then as many as fit in PROMPT_TOKENS.
+- half of it: the first lay symptom phrase of each muscle ("knee buckles",
+  "my butt hurts when I sit"), how people talk to us;
+- the rest: the knowledge base's rare words, from its canonical spellings
+  only (the `name` fields; the synonyms hold the typos people type,
+  "piriformus", which must not be taught to the recogniser); the muscle
+  names' words first, then those of conditions, areas, sensations, tools.
+  A word Whisper's tokenizer cuts into many pieces is rare in what it
+  learned from ("semimembranosus" is 6 pieces, "knee" 1), so words are
+  ranked by pieces, then by how many names use them; one-piece words need
+  no prompt.
 
-`make eval-voice`'s `--compare-prompts` measures this choice against no
-prompt and against plain lists of names (docs/voice.md has the figures).
-A test keeps the prompt within budget and in step with the knowledge base.
+`python -m assistant.voice.evaluate --compare-prompts` measured this choice
+against no prompt, the names as they are, the rare words alone and all
+rare words ranked together (docs/voice.md): the least word errors but one,
+and more muscle names heard right than the one with the least. A test keeps the prompt within budget and in step with the
+knowledge base.
 """
 
 from __future__ import annotations
@@ -86,8 +91,21 @@ def fit(words: Iterable[str], count: Counter_, budget: int = PROMPT_TOKENS) -> s
     return ", ".join(chosen)
 
 
+def symptom_phrases(kb: Knowledge) -> List[str]:
+    """One lay symptom phrase per muscle, each once."""
+    return list(dict.fromkeys(m.symptoms[0] for m in kb.muscles.values() if m.symptoms))
+
+
+def prompt_words(kb: Knowledge, count: Counter_ = token_count) -> List[str]:
+    """The rare words, those of muscle names first (people ask about muscles
+    by name), then those of the other names; hardest first in each."""
+    muscle_words = ranked_words([m.name for m in kb.muscles.values()], count)
+    return [*muscle_words, *(w for w in ranked_words(canonical_names(kb), count) if w not in muscle_words)]
+
+
 def build_prompt(kb: Knowledge, count: Counter_ = token_count, budget: int = PROMPT_TOKENS) -> str:
-    return fit(ranked_words(canonical_names(kb), count), count, budget)
+    """Half the budget for the symptom phrases, the rest for the rare words."""
+    return _phrases_then(symptom_phrases(kb), prompt_words(kb, count), count, budget)
 
 
 @lru_cache(maxsize=1)
@@ -95,7 +113,17 @@ def default_prompt() -> str:
     return build_prompt(default_knowledge())
 
 
-# Alternatives `--compare-prompts` measures the choice against.
+def _phrases_then(phrases: List[str], then: List[str], count: Counter_, budget: int) -> str:
+    first = fit(phrases, count, budget // 2)
+    rest = budget - count(first + ", ") if first else budget
+    return ", ".join(p for p in (first, fit(then, count, rest)) if p)
+
+
+# Alternatives `--compare-prompts` measured the choice against.
+def rare_words_prompt(kb: Knowledge, count: Counter_ = token_count, budget: int = PROMPT_TOKENS) -> str:
+    return fit(ranked_words(canonical_names(kb), count), count, budget)
+
+
 def names_prompt(kb: Knowledge, count: Counter_ = token_count, budget: int = PROMPT_TOKENS) -> str:
     """Canonical names as they are, muscles first, as many as fit."""
     return fit(canonical_names(kb), count, budget)
@@ -105,18 +133,21 @@ def muscles_prompt(kb: Knowledge, count: Counter_ = token_count, budget: int = P
     return fit([m.name for m in kb.muscles.values()], count, budget)
 
 
-def symptoms_prompt(kb: Knowledge, count: Counter_ = token_count, budget: int = PROMPT_TOKENS) -> str:
-    """Half the budget for one lay symptom phrase per muscle (how people talk
-    about it), the rest for the rare words."""
-    phrases = fit(list(dict.fromkeys(m.symptoms[0] for m in kb.muscles.values() if m.symptoms)), count, budget // 2)
-    rest = budget - count(phrases + ", ") if phrases else budget
-    return ", ".join(p for p in (phrases, fit(ranked_words(canonical_names(kb), count), count, rest)) if p)
+def symptoms_rare_words_prompt(kb: Knowledge, count: Counter_ = token_count, budget: int = PROMPT_TOKENS) -> str:
+    """As build_prompt, with the rare words of all names ranked together."""
+    return _phrases_then(symptom_phrases(kb), ranked_words(canonical_names(kb), count), count, budget)
+
+
+def symptoms_names_prompt(kb: Knowledge, count: Counter_ = token_count, budget: int = PROMPT_TOKENS) -> str:
+    return _phrases_then(symptom_phrases(kb), canonical_names(kb), count, budget)
 
 
 PROMPTS: Dict[str, Callable[[Knowledge], str]] = {
     "none": lambda kb: "",
     "muscle names": muscles_prompt,
     "all names": names_prompt,
-    "rare words": build_prompt,
-    "symptoms and rare words": symptoms_prompt,
+    "rare words": rare_words_prompt,
+    "symptoms and names": symptoms_names_prompt,
+    "symptoms and rare words": symptoms_rare_words_prompt,
+    "symptoms and muscle words": build_prompt,  # the one in use
 }

@@ -3,10 +3,10 @@
 
 What the eye skips the ear can't: markdown marks, links, emoji and a
 "not medical advice" footer full of brackets are cleaned out, and buttons
-become a spoken choice ("Say better, the same or worse."). Piper spells
-words into sounds with espeak-ng's English rules, which get a few Latin
-muscle names wrong ("GRAY-sih-liz", "pek-TY-nee-us"): those go to Piper as
-the sounds physiotherapists make (SAY_AS, in IPA).
+become a spoken choice ("Say better, the same, or worse."). The Latin
+muscle names are left to Piper's own rules: said back to the recogniser,
+27 of the 28 come back spelled right, where respelling ten of them by hand
+(IPA as physiotherapists say them) brought back fewer (docs/voice.md).
 """
 
 from __future__ import annotations
@@ -23,27 +23,12 @@ from assistant.voice.weights import PIPER_JOE, Weights, verified
 # to follow, "slower" slower again.
 LENGTH_SCALE = 1.1
 SLOW_LENGTH_SCALE = 1.45
-WORDS_PER_MINUTE = 172  # measured at LENGTH_SCALE (tests/test_voice_parts.py)
+WORDS_PER_MINUTE = 180  # at LENGTH_SCALE, on the slow side of what it measures (172-225; tests/test_voice_parts.py)
 
-# Words Piper's spelling rules say wrongly -> what to say, in IPA. Checked by
-# ear and by recognising them back (docs/voice.md); the rest it says well.
-SAY_AS = {
-    "gracilis": "ɡɹˈæsɪlɪs",
-    "pectineus": "pɛktˈɪniəs",
-    "medialis": "mˌiːdiˈɑːlɪs",
-    "lateralis": "lˌæɾɚɹˈɑːlɪs",
-    "temporalis": "tˌɛmpɚɹˈɑːlɪs",
-    "iliocostalis": "ˌɪlioʊkɑːstˈɑːlɪs",
-    "fasciae": "fˈæʃiiː",
-    "latae": "lˈɑːtiː",
-    "masseter": "mæsˈiːɾɚ",
-    "longissimus": "lɑːndʒˈɪsɪməs",
-}
 # Written shorthand, said in words (for every voice, the phone's included).
 SAY_INSTEAD = {"figure-4": "figure four", "e.g.": "for example", "i.e.": "that is"}
 
 _SAY_INSTEAD = re.compile(r"(?<![\w-])(" + "|".join(re.escape(k) for k in SAY_INSTEAD) + r")(?![\w-])", re.IGNORECASE)
-_SAY_AS = re.compile(r"\b(" + "|".join(SAY_AS) + r")\b", re.IGNORECASE)
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _MARKS = re.compile(r"(\*\*|__|[*_`~#>])")
 _BULLET = re.compile(r"^\s*[-•]\s+", re.MULTILINE)
@@ -93,11 +78,6 @@ def speakable(messages: Iterable[Dict[str, Any]]) -> str:
     return " ".join(p for p in parts if p)
 
 
-def respelled(text: str) -> str:
-    """`text` with the SAY_AS words as Piper's raw-sound blocks."""
-    return _SAY_AS.sub(lambda m: f"[[{SAY_AS[m.group(1).lower()]}]]", text)
-
-
 def seconds_to_say(text: str, slow: bool = False) -> float:
     """About how long the voice takes to say `text`."""
     seconds = len(text.split()) / WORDS_PER_MINUTE * 60
@@ -123,11 +103,17 @@ class Speaker:
         """WAV bytes (mono, 16-bit, the voice's 22.05 kHz) of `text`."""
         from piper import SynthesisConfig
 
+        if not text.strip():
+            return b""
         config = SynthesisConfig(length_scale=SLOW_LENGTH_SCALE if slow else LENGTH_SCALE)
         out = io.BytesIO()
         with self.lock, wave.open(out, "wb") as f:
-            self.voice.synthesize_wav(respelled(text), f, syn_config=config)
-        if out.tell() <= 44:
+            f.setnchannels(1)
+            f.setsampwidth(2)
+            f.setframerate(self.voice.config.sample_rate)
+            self.voice.synthesize_wav(text, f, syn_config=config, set_wav_format=False)
+            frames = f.getnframes()
+        if not frames:
             raise SpeechError("the voice produced no audio")
         return out.getvalue()
 

@@ -84,6 +84,7 @@ class Script:
     others: str | None = None  # what "other muscles" says
     answers: Tuple[str, ...] = ()  # the reply's button titles: what the person may say next
     whole: bool = False  # safety text: never cut
+    names: Tuple[str, ...] = ()  # the muscles suggested: likely to be asked about by name
 
     @property
     def fingerprint(self) -> str:
@@ -95,7 +96,7 @@ class Script:
 
     def expected(self) -> List[str]:
         """Phrases the next answer is likely to be: hotwords for the recogniser."""
-        return [*self.answers, *(COMMAND_WORDS if self.walkable else ())]
+        return [*self.answers, *(COMMAND_WORDS if self.walkable else ()), *self.names]
 
 
 # ------------------------------------------------------------ reading the messages
@@ -248,6 +249,7 @@ def script_for(messages: Sequence[Message], suggestions: Mapping[str, Any] | Non
     reasons = _why_of(messages)
     lead = lead_sentence(own, reasons) if own and own.get("muscles") else ""
     others = others_text(own or suggestions, reasons, choices)
+    names = tuple(str(m.get("name")) for m in (own or suggestions or {}).get("muscles") or [] if m.get("name"))
     screening = _custom(messages, "screening")
     if screening:
         question = next((m for m in messages if m.get("buttons") and "\u2022" in str(m.get("text") or "")), None)
@@ -255,7 +257,7 @@ def script_for(messages: Sequence[Message], suggestions: Mapping[str, Any] | Non
         first = str((question or {}).get("text") or "").splitlines()[0:1] or ["Before you press on anything, do any of these apply?"]
         asked = plain(first[0]).rstrip("?.:") + ": " + "; or ".join(items) + "?"
         spoken = " ".join(p for p in (lead, asked, choices) if p)
-        return Script((spoken,), others, answers, whole=True)
+        return Script((spoken,), others, answers, whole=True, names=names)
 
     texts = [(m, str(m.get("text") or "")) for m in messages if str(m.get("text") or "").strip()]
     release_at = next((i for i, (_, t) in enumerate(texts) if release_of(t)), None)
@@ -286,13 +288,13 @@ def script_for(messages: Sequence[Message], suggestions: Mapping[str, Any] | Non
         for i, sentences in enumerate(rest):
             tail = NEXT_STEP_ONLY if i + 1 < steps_left else MORE if i + 1 < len(rest) else " ".join(p for p in (THE_END, choices) if p)
             parts += fit(sentences, tail)
-        return Script(tuple(parts), others, answers)
+        return Script(tuple(parts), others, answers, names=names)
 
     sentences = [s for _, t in texts if not (own and _is_listing(t)) for s in sentences_of(t)]
     if lead:
         sentences = [lead, *[s for s in sentences if not s.startswith("Going by what you told me")]]
     tail = " ".join(p for p in (choices, "Or say other muscles." if own and others else "") if p)
-    return Script(tuple(fit(sentences, tail)) if sentences or tail else (), others, answers)
+    return Script(tuple(fit(sentences, tail)) if sentences or tail else (), others, answers, names=names)
 
 
 # ------------------------------------------------------------ walking a script
