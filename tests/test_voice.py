@@ -75,8 +75,9 @@ def test_recording_gets_transcript_suggestions_and_audio(voice_servers: Servers)
     assert suggestions and "vastus_medialis" in [m["id"] for m in suggestions["muscles"]]
     assert answer["audio_type"] == "audio/mpeg"
     reply_audio = base64.b64decode(answer["audio"])
-    # The reply read aloud is real audio, seconds long, not a stub, and short.
-    assert 5.0 < len(to_pcm16k(reply_audio)) / 32000 <= MAX_SECONDS
+    # The reply read aloud is real audio, seconds long, not a stub (the
+    # screening's items are safety: said whole, so this one may take longer).
+    assert len(to_pcm16k(reply_audio)) / 32000 > 5.0
     # Said: the muscle and why in a sentence, the question before any pressing;
     # written: every message, whole.
     assert answer["spoken"].startswith("Most likely it's your Vastus medialis, because")

@@ -386,6 +386,19 @@ def test_spoken_commands(said: str, command: Command | None) -> None:
     assert command_of(said) is command
 
 
+@pytest.mark.parametrize(
+    "heard_as, command",
+    [("Strap.", Command.stop), ("flower", Command.slower), ("nets", Command.next), ("repeat, repeat.", Command.repeat), ("next, next, next", Command.next),
+     ("knee", None), ("groin", None), ("lower back", None), ("star", None), ("strap it on", None)],
+)
+def test_a_lone_word_near_a_command_is_that_command_while_a_reply_is_read(heard_as: str, command: Command | None) -> None:
+    """Whisper hears a lone synthetic "stop" as "strap"; a one-word term of
+    the knowledge base, or anything longer, is never taken for a command."""
+    assert command_of(heard_as, near=True) is command
+    if command is not None and "," not in heard_as:
+        assert command_of(heard_as) is None  # only while a reply is being read
+
+
 def test_commands_walk_the_spoken_reply() -> None:
     script, readings = script_for(symptom_messages()), Readings()
     assert readings.start("a", script).text == script.parts[0]

@@ -39,6 +39,7 @@ from assistant.channels.guard import (
     rate_limit_setting,
 )
 from assistant.channels.rest import BAD_SENDER, DEFAULT_ACTION_TIMEOUT, Turns, bad_request, valid_sender
+from assistant.safety import triage
 from assistant.voice.audio import ENCODINGS, AudioError
 from assistant.voice.choices import match_button
 from assistant.voice.service import MAX_AUDIO_BYTES, VoiceService, shared_service
@@ -128,7 +129,8 @@ async def spoken_turn(
     is a turn (a spoken button title presses the button) whose short spoken
     form is read from the top."""
     script = last.script()
-    command = command_of(transcript) if script.parts else None
+    # Words that raise a red flag are always a turn, whatever they sound like.
+    command = command_of(transcript, near=script.walkable) if script.parts and not triage(transcript).flagged else None
     if command is not None:
         return SpokenTurn([], service.readings.follow(sender, script, command), script)
     messages = await run(match_button(transcript, last.buttons) or transcript)

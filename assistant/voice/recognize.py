@@ -31,7 +31,7 @@ THREADS = 2
 # in a loop (text that compresses too well).
 NO_SPEECH_PROBABILITY = 0.6
 DOUBTFUL_LOG_PROBABILITY = -0.8
-UNLIKELY_LOG_PROBABILITY = -1.3
+UNLIKELY_LOG_PROBABILITY = -2.0  # a lone word scores about -1.5 even when right
 LOOPING_COMPRESSION = 2.4
 VAD = {"min_silence_duration_ms": 500, "speech_pad_ms": 300}
 

@@ -28,6 +28,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from assistant.voice.speak import plain, seconds_to_say, speakable, spoken_choices
@@ -55,7 +56,7 @@ class Command(Enum):
 
 # Whole answers that are a command (fillers such as "please" and "um" aside).
 COMMAND_PHRASES: Dict[Command, Tuple[str, ...]] = {
-    Command.next: ("next", "next step", "next one", "go on", "carry on", "continue", "keep going", "and then", "what's next", "then what"),
+    Command.next: ("next", "step", "next step", "next one", "go on", "carry on", "continue", "keep going", "and then", "what's next", "then what"),
     Command.repeat: ("repeat", "repeat that", "say that again", "again", "once more", "pardon", "sorry", "come again", "what did you say"),
     Command.slower: ("slower", "slow down", "more slowly", "slowly", "too fast", "slower please", "say it slower", "speak slower"),
     Command.others: ("other muscles", "the other muscles", "other ones", "the other ones", "others", "which others", "what else", "other muscle"),
@@ -66,14 +67,51 @@ _FILLERS = {"um", "uh", "er", "erm", "please", "ok", "okay", "oh", "well", "so",
 _PHRASE_TO_COMMAND = {phrase: command for command, phrases in COMMAND_PHRASES.items() for phrase in phrases}
 
 
-def command_of(transcript: str) -> Command | None:
-    """The command `transcript` is, when it is nothing but a command."""
+# One-word commands the recogniser may mishear as a near word ("strap",
+# "flower"): a single word this close to one of them, and to no other, is it.
+NEAR_WORDS = ("next", "repeat", "slower", "stop")
+NEAR_SCORE = 65
+NEAR_MARGIN = 15
+
+
+def said_words(transcript: str) -> List[str]:
+    """The words, fillers left out, and a phrase said twice or more once
+    ("repeat, repeat": Whisper sometimes echoes a hotword)."""
     words = [w for w in normalise(transcript).split() if w not in _FILLERS]
+    for size in range(1, len(words) // 2 + 1):
+        if len(words) % size == 0 and words == words[:size] * (len(words) // size):
+            return words[:size]
+    return words
+
+
+@lru_cache(maxsize=1)
+def domain_words() -> frozenset:
+    """The knowledge base's one-word terms (knee, hip, sore...): said alone,
+    one is an answer, never a misheard command."""
+    from assistant.knowledge.loader import default_knowledge
+
+    kb = default_knowledge()
+    phrases = [n for m in kb.muscles.values() for n in (m.name, *m.aliases)]
+    for kind in ("areas", "sensations", "tools", "activities", "conditions"):
+        phrases += [p for t in getattr(kb.vocabulary, kind) for p in (t.name, *t.synonyms)]
+    return frozenset(n for n in map(normalise, phrases) if n and " " not in n)
+
+
+def command_of(transcript: str, near: bool = False) -> Command | None:
+    """The command `transcript` is, when it is nothing but a command; with
+    `near`, a lone word close to one command word counts as that word."""
+    words = said_words(transcript)
     said = " ".join(words)
     if said in _PHRASE_TO_COMMAND:
         return _PHRASE_TO_COMMAND[said]
-    # "next please stop": no guessing between two commands.
-    return None
+    if not near or len(words) != 1 or said in domain_words():
+        # "next please stop": no guessing between two commands.
+        return None
+    from rapidfuzz import fuzz
+
+    scores = sorted(((fuzz.ratio(said, w), w) for w in NEAR_WORDS), reverse=True)
+    (best, word), (second, _) = scores[0], scores[1]
+    return _PHRASE_TO_COMMAND[word] if best >= NEAR_SCORE and best - second >= NEAR_MARGIN else None
 
 
 @dataclass(frozen=True)
