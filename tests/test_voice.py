@@ -108,6 +108,13 @@ def test_raw_body_with_sender_in_the_query_and_wav_format(voice_servers: Servers
     assert base64.b64decode(body["audio"])[:4] == b"RIFF"
 
 
+def test_format_none_answers_without_reading_aloud(voice_servers: Servers) -> None:
+    answer = Voice(voice_servers).post(speech("my jaw aches from clenching"), format="none")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["audio"] == "" and body["spoken"] and payload(body["messages"], "muscle_suggestions")
+
+
 def test_red_flag_speech_gets_urgent_advice_only(voice_servers: Servers) -> None:
     answer = Voice(voice_servers).say("i've lost control of my bladder and my back hurts")
     assert payload(answer["messages"], "red_flag"), answer["transcript"]

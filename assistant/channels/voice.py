@@ -10,7 +10,8 @@ POST /webhooks/voice/webhook with either
 Answer (JSON): {"sender", "transcript", "messages": [REST reply contract,
 every message whole], "spoken": the short form read aloud (voice/spoken.py),
 "audio": base64 of it, "audio_type"}: MP3 unless `?format=wav` or
-`?format=ogg` asks otherwise. "next", "repeat", "slower", "other muscles"
+`?format=ogg` asks otherwise; `?format=none` reads nothing aloud (clients
+that show text only, and the voice evaluation). "next", "repeat", "slower", "other muscles"
 and "stop" walk the last reply's spoken form: no turn, no new messages.
 Bad audio is a 400 naming the problem, oversized audio a 413; silence gets a
 spoken "I didn't catch that" and no turn.
@@ -47,6 +48,7 @@ from assistant.voice.spoken import Said, Script, command_of, script_for
 
 logger = logging.getLogger(__name__)
 
+TEXT_ONLY = "none"  # ?format=none: the transcript and replies, nothing read aloud
 NOT_HEARD = "Sorry, I didn't catch that. Could you say it again, a little slower and closer to the microphone?"
 
 
@@ -194,8 +196,8 @@ class VoiceInput(InputChannel):
             if len(audio) > MAX_AUDIO_BYTES:
                 return response.json({"error": "the recording is too long; keep it under a minute"}, status=413)
             kind = request.args.get("format") or "mp3"
-            if kind not in ENCODINGS:
-                return bad_request(f"'format' must be one of {', '.join(ENCODINGS)}")
+            if kind not in (*ENCODINGS, TEXT_ONLY):
+                return bad_request(f"'format' must be one of {', '.join((*ENCODINGS, TEXT_ONLY))}")
             if not self.limiter.allow(sender):
                 return await self.answer(sender, "", [{"recipient_id": sender, "text": SLOW_DOWN}], kind)
             loop = asyncio.get_running_loop()
@@ -224,7 +226,7 @@ class VoiceInput(InputChannel):
         spoken = said or Said(" ".join(str(m.get("text") or "") for m in messages).strip(), False)
         loop = asyncio.get_running_loop()
         try:
-            audio = await loop.run_in_executor(None, self.service.say, spoken.text, kind, spoken.slow)
+            audio = b"" if kind == TEXT_ONLY else await loop.run_in_executor(None, self.service.say, spoken.text, kind, spoken.slow)
         except Exception:
             # The words still reach the person; only the reading aloud failed.
             logger.exception("Reading a reply aloud failed.")
@@ -236,6 +238,6 @@ class VoiceInput(InputChannel):
                 "messages": messages,
                 "spoken": spoken.text,
                 "audio": base64.b64encode(audio).decode("ascii"),
-                "audio_type": ENCODINGS[kind][1],
+                "audio_type": ENCODINGS[kind][1] if kind in ENCODINGS else "",
             }
         )
