@@ -28,16 +28,17 @@ def test_every_voice_and_format_is_in_the_sample(heard: dict) -> None:
 
 
 def test_speech_is_mostly_heard(heard: dict) -> None:
-    assert heard["word_error_rate"] < 0.55, heard["word_error_rate_by"]
-    # Voices made from recordings of people are heard far better than formant ones.
-    assert heard["word_error_rate_by"]["engine flite"] < 0.4, heard["word_error_rate_by"]
+    assert heard["word_error_rate"] < 0.25, heard["word_error_rate_by"]
+    # Voices made from recordings of people are heard better than formant ones.
+    assert heard["word_error_rate_by"]["engine flite"] < 0.25, heard["word_error_rate_by"]
+    assert heard["word_error_rate_by"]["engine piper"] < 0.2, heard["word_error_rate_by"]
 
 
 def test_voice_suggestions_stay_near_typed_ones(heard: dict) -> None:
     assert heard["typed"]["top3"] >= 0.85
-    assert heard["voice"]["top3"] >= heard["typed"]["top3"] - 0.35, heard["misheard"]
+    assert heard["voice"]["top3"] >= heard["typed"]["top3"] - 0.3, heard["misheard"]
 
 
 def test_spoken_red_flags_are_caught_without_many_false_alarms(heard: dict) -> None:
-    assert heard["voice"]["red_flag_recall"] >= 0.4, heard["misheard"]
+    assert heard["voice"]["red_flag_recall"] >= 0.6, heard["misheard"]
     assert heard["voice"]["red_flag_false_alarm_rate"] <= 0.1, heard["misheard"]
