@@ -14,12 +14,12 @@ CASES ?= tests/data/eval/dev.yml tests/data/eval/heldout.yml
 KB := assistant/knowledge/muscles.yml assistant/knowledge/vocabulary.yml
 NLP_STAMP := build/spacy_pipeline/meta.json
 LOOKUPS := data/nlu/lookups/knowledge_base.yml
-VOICE_STAMP := build/voice/domain.lm
-VOICE_INPUTS := $(KB) $(wildcard data/nlu/*.yml) assistant/safety_concepts.yml assistant/knowledge/screening.yml assistant/screening.py assistant/replies.py assistant/checkup.py \
-  assistant/voice/corpus.py assistant/voice/build.py assistant/voice/pronounce.py assistant/voice/evaluate.py \
-  $(wildcard tests/data/eval/*.yml)
+# The voice evaluation's recordings, made at setup (needs espeak-ng and flite:
+# system-packages first).
+VOICE_EVAL := build/voice/eval/manifest.json
+VOICE_EVAL_INPUTS := $(wildcard tests/data/eval/*.yml) assistant/voice/evaluate.py assistant/voice/voices.py assistant/voice/speak.py
 
-.PHONY: help setup system-packages run shell test lint validate story-test pytest eval eval-voice crossval bench profile clean model purge eval-engine telegram-webhook
+.PHONY: help setup system-packages voice-weights run shell test lint validate story-test pytest eval eval-voice crossval bench profile clean model purge eval-engine telegram-webhook
 
 help:
 	@echo "make run    - set everything up and start the assistant (REST + socket.io on :5005)"
@@ -47,7 +47,7 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet --prefer-binary -r requirements.lock; \
 	touch $@
 
-setup: $(VENV)/.installed system-packages $(NLP_STAMP) $(VOICE_STAMP)
+setup: $(VENV)/.installed system-packages voice-weights $(NLP_STAMP) $(VOICE_EVAL)
 
 # Debian's chromium + chromedriver for the browser tests (quiet when present).
 system-packages:
@@ -56,10 +56,11 @@ system-packages:
 $(NLP_STAMP): $(VENV)/.installed $(KB) assistant/nlp/build.py
 	$(PY) -m assistant.nlp.build
 
-# The recogniser's domain language model and dictionary, and the synthesized
-# utterances of the voice evaluation (needs espeak-ng: system-packages first).
-$(VOICE_STAMP): $(VENV)/.installed $(VOICE_INPUTS) | system-packages
-	$(PY) -m assistant.voice.build
+# The speech model files (recogniser and voice) against their pinned hashes.
+voice-weights: $(VENV)/.installed
+	@$(PY) -m assistant.voice.weights
+
+$(VOICE_EVAL): $(VENV)/.installed $(VOICE_EVAL_INPUTS) | system-packages voice-weights
 	$(PY) -m assistant.voice.evaluate --synthesize
 
 model: setup
@@ -76,7 +77,6 @@ lint: $(VENV)/.installed
 
 validate: setup
 	$(PY) -m assistant.nlp.build --check
-	$(PY) -m assistant.voice.build --check
 	$(RASA) data validate --fail-on-warnings --quiet
 
 story-test: model

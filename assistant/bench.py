@@ -155,11 +155,12 @@ def pin(pid: int, cpus: set[int]) -> None:
 
 def voice_latency(servers: Servers, repeats: int) -> Dict[str, float]:
     """Audio in to audio out through the voice channel, a 3-second WebM
-    recording, with both servers held to one core."""
+    recording, with both servers held to one core; and the memory the
+    recogniser and the voice add to the Rasa server."""
     from assistant.voice.audio import convert, pcm_seconds, to_pcm16k
-    from assistant.voice.speak import synthesize
+    from assistant.voice.voices import speak_as
 
-    recording = convert(["-ar", "48000", "-c:a", "libopus", "-f", "webm"], synthesize(VOICE_UTTERANCE, "en-us+f2", 150))
+    recording = convert(["-ar", "48000", "-c:a", "libopus", "-f", "webm"], speak_as(VOICE_UTTERANCE, "espeak:en-us+f2", 150))
     url, session = f"{servers.rasa_url}/webhooks/voice/webhook", requests.Session()
 
     def once() -> float:
@@ -169,16 +170,22 @@ def voice_latency(servers: Servers, repeats: int) -> Dict[str, float]:
         assert answer.json()["audio"], "no reply audio"
         return time.perf_counter() - started
 
+    rasa = servers.processes["rasa"].pid
+    before = resident_mb(rasa)
     everything = set(range(os.cpu_count() or 1))
     for process in servers.processes.values():
         pin(process.pid, {0})
     try:
-        once()  # loads the recogniser
+        once()  # loads the recogniser and the voice
         times = [once() for _ in range(repeats)]
     finally:
         for process in servers.processes.values():
             pin(process.pid, everything)
-    return {"utterance_s": round(pcm_seconds(to_pcm16k(recording)), 2), **summary_ms(times)}
+    return {
+        "utterance_s": round(pcm_seconds(to_pcm16k(recording)), 2),
+        **summary_ms(times),
+        "memory_added_mb": round(resident_mb(rasa) - before, 1),
+    }
 
 
 def measure(servers: Servers, started: float, turns: int, conversations: int, repeats: int) -> Dict[str, object]:
@@ -239,7 +246,8 @@ def comparison(ours: Dict, stock: Dict) -> Dict[str, object]:
     if "train_s" in ours:
         checks["train_s (<180)"] = ours["train_s"]
     if "voice_3s_one_core" in ours:
-        checks["voice_3s_one_core_p50_ms (<1500)"] = ours["voice_3s_one_core"]["p50_ms"]
+        checks["voice_3s_one_core_p95_ms (<1500)"] = ours["voice_3s_one_core"]["p95_ms"]
+        checks["voice_memory_added_mb (<=400)"] = ours["voice_3s_one_core"]["memory_added_mb"]
     return checks
 
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the assistant and its tests need: chromium + chromedriver
-# (browser tests), espeak-ng + ffmpeg (voice), flite (a second set of
-# voices for the voice evaluation), nginx (production cluster).
+# (browser tests), ffmpeg (voice: every audio format), espeak-ng and flite
+# (the other people's voices the voice tests and evaluation speak with),
+# pocketsphinx-testdata (recordings of real people for the voice
+# evaluation), nginx (production cluster).
 # Idempotent and quiet when they are already there; runs `apt-get update`
 # only when the package lists don't know them yet.
 set -euo pipefail
@@ -14,10 +16,11 @@ wanted=(
   ffmpeg:/usr/bin/ffmpeg
   nginx:/usr/sbin/nginx
   flite:/usr/bin/flite
+  pocketsphinx-testdata:/usr/share/pocketsphinx/test/data/goforward.raw
 )
 missing=()
 for entry in "${wanted[@]}"; do
-  [ -x "${entry#*:}" ] || missing+=("${entry%%:*}")
+  [ -e "${entry#*:}" ] || missing+=("${entry%%:*}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

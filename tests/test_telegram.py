@@ -30,7 +30,7 @@ from assistant.channels.telegram_format import (
 )
 from assistant.servers import Servers, free_port, running_assistant
 from assistant.voice.audio import convert
-from assistant.voice.speak import synthesize
+from assistant.voice.voices import speak_as
 
 SECRET = "test-secret_0123456789"
 TOKEN = "123456:TEST-token"
@@ -467,7 +467,7 @@ def test_commands_reach_their_flows(telegram: Telegram, bot_api: FakeBotApi) -> 
 
 def test_voice_note_is_heard_answered_and_read_aloud(telegram: Telegram, bot_api: FakeBotApi) -> None:
     chat = next(Telegram.chats)
-    wav = synthesize("my knee buckles going downstairs", "en-us+f3", 120)
+    wav = speak_as("my knee buckles going downstairs", "espeak:en-us+f3", 120)
     bot_api.files["voice-1"] = convert(["-c:a", "libopus", "-f", "ogg"], wav)
     telegram.post(telegram.message(chat, voice={"file_id": "voice-1", "file_unique_id": "v1", "duration": 3}))
     note = bot_api.wait_for(lambda: bot_api.of_chat(chat, "sendVoice"))[0]

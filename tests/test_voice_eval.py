@@ -1,9 +1,9 @@
 """The voice evaluation, smaller: synthesized recordings of the written
 cases through the voice channel against the same sentences typed.
 
-The floors are regression guards for the whole chain (ffmpeg, the domain
-model, the dictionary, the channel): a broken link drops the figures to
-near zero. `make eval-voice` runs all the recordings and reports them."""
+The floors are regression guards for the whole chain (ffmpeg, the
+recogniser, its prompt, the channel): a broken link drops the figures far
+below them. `make eval-voice` runs all the recordings and reports them."""
 
 from __future__ import annotations
 
@@ -17,27 +17,28 @@ from assistant.voice.evaluate import load_set, run_set, summarise
 def heard(servers: Servers) -> dict:
     recordings = load_set()
     assert len(recordings) >= 80, "run `make setup`: it synthesizes the voice evaluation"
-    return summarise(run_set(recordings[::3], servers.rasa_url))
+    return summarise(run_set(recordings[::4], servers.rasa_url))  # a stride prime to the 9 voices
 
 
 def test_every_voice_and_format_is_in_the_sample(heard: dict) -> None:
     groups = heard["word_error_rate_by"]
-    assert len([g for g in groups if g.startswith("voice ")]) == 8
+    assert len([g for g in groups if g.startswith("voice ")]) == 9
     assert {f"format {k}" for k in ("wav", "ogg", "webm", "noisy")} <= set(groups)
-    assert {"engine espeak-ng", "engine flite"} <= set(groups)
+    assert {"engine espeak", "engine flite", "engine piper"} <= set(groups)
 
 
 def test_speech_is_mostly_heard(heard: dict) -> None:
-    assert heard["word_error_rate"] < 0.55, heard["word_error_rate_by"]
-    # Voices made from recordings of people are heard far better than formant ones.
-    assert heard["word_error_rate_by"]["engine flite"] < 0.4, heard["word_error_rate_by"]
+    assert heard["word_error_rate"] < 0.25, heard["word_error_rate_by"]
+    # Voices made from recordings of people are heard better than formant ones.
+    assert heard["word_error_rate_by"]["engine flite"] < 0.25, heard["word_error_rate_by"]
+    assert heard["word_error_rate_by"]["engine piper"] < 0.2, heard["word_error_rate_by"]
 
 
 def test_voice_suggestions_stay_near_typed_ones(heard: dict) -> None:
     assert heard["typed"]["top3"] >= 0.85
-    assert heard["voice"]["top3"] >= heard["typed"]["top3"] - 0.35, heard["misheard"]
+    assert heard["voice"]["top3"] >= heard["typed"]["top3"] - 0.3, heard["misheard"]
 
 
 def test_spoken_red_flags_are_caught_without_many_false_alarms(heard: dict) -> None:
-    assert heard["voice"]["red_flag_recall"] >= 0.4, heard["misheard"]
+    assert heard["voice"]["red_flag_recall"] >= 0.6, heard["misheard"]
     assert heard["voice"]["red_flag_false_alarm_rate"] <= 0.1, heard["misheard"]

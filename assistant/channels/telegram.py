@@ -16,8 +16,9 @@ day) and has a fixed API address. This one:
   sends the replies, so a failed send never loses the user's message; send
   errors are logged without any message text and never raise into Rasa;
 - transcribes voice notes offline (assistant/voice), says what it heard,
-  answers in text and then with a voice note of the answer; a spoken button
-  title ("the same") picks that button;
+  answers in text (whole) and then with a voice note of the short spoken
+  form; a spoken button title ("the same") picks that button, and "next",
+  "repeat", "slower", "other muscles" or "stop" walk the spoken form;
 - sends text as HTML in pieces of at most 4096 characters, buttons as an
   inline keyboard, the body map of suggested muscles as a photo, "typing"
   while the assistant thinks, and retries when the Bot API says 429.
@@ -62,9 +63,10 @@ from assistant.channels.telegram_format import (
     truncate_html,
     user_text,
 )
-from assistant.channels.voice import NOT_HEARD, spoken_choice
+from assistant.channels.voice import NOT_HEARD, last_reply, spoken_turn
 from assistant.voice.audio import AudioError
 from assistant.voice.service import MAX_AUDIO_BYTES, shared_service
+from assistant.voice.spoken import Said
 
 logger = logging.getLogger(__name__)
 
@@ -421,28 +423,34 @@ class TelegramInput(InputChannel):
         media = message.get("voice") or message.get("audio") or message.get("video_note") or {}
         file_id = media.get("file_id") if isinstance(media, dict) else None
         audio = await self.api.download(str(file_id), MAX_AUDIO_BYTES) if file_id else None
+        sender = sender_id(chat_id)
+        last = await last_reply(getattr(self.app.ctx, "agent", None) if self.app else None, sender)
         loop = asyncio.get_running_loop()
         try:
-            transcript = (await loop.run_in_executor(None, self.voice.hear, audio)).text if audio else None
+            heard = await loop.run_in_executor(None, self.voice.hear, audio, last.script().expected()) if audio else None
         except AudioError:
-            transcript = None
-        if transcript is None:
+            heard = None
+        if heard is None:
             await output.send_text(chat_id, VOICE_UNUSABLE)
             return
-        if not transcript:
+        if not heard.text:
             await output.send_text(chat_id, NOT_HEARD)
             return
-        await output.send_text(chat_id, HEARD.format(text=transcript))
-        sender = sender_id(chat_id)
-        text = await spoken_choice(getattr(self.app.ctx, "agent", None) if self.app else None, sender, transcript)
-        messages = await self.respond(chat_id, text, output, on_new_message)
-        if messages:
-            await self.send_voice(chat_id, messages)
+        await output.send_text(chat_id, HEARD.format(text=heard.text))
 
-    async def send_voice(self, chat_id: str, messages: List[Dict[str, Any]]) -> None:
+        async def run(text: str) -> List[Dict[str, Any]]:
+            return await self.respond(chat_id, text, output, on_new_message)
+
+        # The written replies go out whole as text; the voice note says their
+        # short form ("next", "repeat"... walk it, with a voice note only).
+        turn = await spoken_turn(self.voice, last, sender, heard.text, run)
+        if turn.said.text:
+            await self.send_voice(chat_id, turn.said)
+
+    async def send_voice(self, chat_id: str, said: Said) -> None:
         loop = asyncio.get_running_loop()
         try:
-            note = await loop.run_in_executor(None, self.voice.say, messages, "ogg")
+            note = await loop.run_in_executor(None, self.voice.say, said.text, "ogg", said.slow)
         except Exception:
             logger.exception("Reading a Telegram reply aloud failed.")  # the text reply went out already
             return

@@ -10,10 +10,14 @@ raw phone number (and everyone without one shares a conversation), answers
 - keys a caller by a keyed hash of their number (so "welcome back" works
   across calls without storing the number), or by the call when the number
   is withheld;
-- reads replies the way the voice channel does (no markdown, buttons as
-  "say X or Y"), with hints from the knowledge base so the phone's
-  recogniser knows our words; a spoken button title picks the button;
-- reprompts on silence and hangs up after three silences or a goodbye.
+- speaks the short form the voice channel speaks (voice/spoken.py: the
+  likely muscle and why, the first step, "say next for the next step, or
+  other muscles"), and "next", "repeat", "slower" (said slower),
+  "other muscles" and "stop" walk it; a spoken button title picks the button;
+- gives the phone's recogniser hints: the answers the last reply offered
+  and the commands first, then the knowledge base's words;
+- reprompts on silence and hangs up after three silences or a goodbye;
+- serves TwiML as UTF-8 and says so (the replies have curly quotes).
 """
 
 from __future__ import annotations
@@ -34,9 +38,10 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from assistant.channels.guard import ACTIONS_DOWN, DEFAULT_RATE_LIMIT, RateLimiter, clean_text, rate_limit_setting, refusal
 from assistant.channels.rest import DEFAULT_ACTION_TIMEOUT, Turns
-from assistant.channels.voice import spoken_choice
+from assistant.channels.voice import last_reply, spoken_turn
 from assistant.knowledge.loader import Knowledge, default_knowledge
-from assistant.voice.speak import speakable
+from assistant.voice.service import VoiceService, shared_service
+from assistant.voice.spoken import Said
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 GREETING = "/greet"
@@ -44,6 +49,8 @@ NOT_HEARD = "Sorry, I didn't hear anything. Tell me where it hurts and what it f
 HANG_UP_AFTER_SILENCES = 3
 GOODBYE = "Take care. Goodbye."
 MAX_HINTS = 400  # Twilio accepts up to 500 hint phrases
+SLOW_RATE = "80%"  # "slower", as SSML prosody
+TWIML = "text/xml; charset=utf-8"
 _PHONE = re.compile(r"^\+?\d{6,15}$")
 
 
@@ -79,8 +86,11 @@ class SafeTwilioVoiceInput(TwilioVoiceInput):
         speech_timeout: str = "3",
         rate_limit: int = DEFAULT_RATE_LIMIT,
         deadline: float = DEFAULT_ACTION_TIMEOUT + 0.5,
+        service: VoiceService | None = None,
     ) -> None:
         super().__init__(None, NOT_HEARD, assistant_voice, speech_timeout, "phone_call", "false")
+        # Only its reading places: the phone has its own recogniser and voice.
+        self.service = service or shared_service()
         self.auth_token, self.webhook_url = auth_token.strip(), webhook_url.strip()
         self.validator = RequestValidator(self.auth_token)
         self.limiter = RateLimiter(rate_limit)
@@ -129,54 +139,65 @@ class SafeTwilioVoiceInput(TwilioVoiceInput):
             self.silences.pop(call, None)
             early = refusal(speech, sender, self.limiter)
             if early:
-                return self.twiml(self.say_and_listen([{"text": early}]))
+                return self.twiml(self.say_and_listen(Said(early, False)))
             agent = request.app.ctx.agent
-            text = await spoken_choice(agent, sender, speech)
-            message = UserMessage(text, CollectingOutputChannel(), sender, input_channel=self.name())
-            messages = await self.turns.run(on_new_message, message)
-            tracker = await agent.tracker_store.retrieve(sender)
-            said_goodbye = bool(tracker) and (tracker.latest_message.intent or {}).get("name") == "goodbye"
-            return self.twiml(self.say_and_hang_up(messages) if said_goodbye else self.say_and_listen(messages))
+            last = await last_reply(agent, sender)
+
+            async def run(text: str) -> List[Dict[str, Any]]:
+                message = UserMessage(text, CollectingOutputChannel(), sender, input_channel=self.name())
+                return await self.turns.run(on_new_message, message)
+
+            turn = await spoken_turn(self.service, last, sender, speech, run)
+            hints = turn.script.expected()
+            said_goodbye = False
+            if turn.messages:
+                tracker = await agent.tracker_store.retrieve(sender)
+                said_goodbye = bool(tracker) and (tracker.latest_message.intent or {}).get("name") == "goodbye"
+            if said_goodbye:
+                return self.twiml(self.say_and_hang_up(turn.said))
+            return self.twiml(self.say_and_listen(turn.said, hints))
 
         return webhook
 
     def on_silence(self, call: str) -> VoiceResponse:
         count = self.silences.pop(call, 0) + 1
         if count >= HANG_UP_AFTER_SILENCES:
-            return self.say_and_hang_up([{"text": GOODBYE}])
+            return self.say_and_hang_up(Said(GOODBYE, False))
         self.silences[call] = count
         while len(self.silences) > 10_000:
             self.silences.popitem(last=False)
-        return self.say_and_listen([{"text": NOT_HEARD}])
+        return self.say_and_listen(Said(NOT_HEARD, False))
 
-    def spoken(self, messages: List[Dict[str, Any]]) -> List[str]:
-        lines = [speakable([m]) for m in messages]
-        return [line for line in lines if line] or [ACTIONS_DOWN]
+    def say(self, parent: VoiceResponse | Gather, said: Said) -> None:
+        text = said.text.strip() or ACTIONS_DOWN
+        if said.slow:
+            parent.say(voice=self.assistant_voice).prosody(text, rate=SLOW_RATE)
+        else:
+            parent.say(text, voice=self.assistant_voice)
 
-    def say_and_listen(self, messages: List[Dict[str, Any]]) -> VoiceResponse:
-        """Every reply said, the last one inside a Gather that listens."""
-        twiml, lines = VoiceResponse(), self.spoken(messages)
-        for line in lines[:-1]:
-            twiml.say(line, voice=self.assistant_voice)
+    def say_and_listen(self, said: Said, expected: List[str] | None = None) -> VoiceResponse:
+        """The spoken reply inside a Gather that listens, with the answers
+        it offers as the first hints."""
+        twiml = VoiceResponse()
+        hints = ", ".join(dict.fromkeys([*(p.lower().replace(",", "") for p in expected or []), self.hints]))
         gather = Gather(
             input="speech",
             action=f"/webhooks/{self.name()}/webhook",
             actionOnEmptyResult=True,
             speechTimeout=self.speech_timeout,
             speechModel=self.speech_model,
-            hints=self.hints,
+            hints=hints,
         )
-        gather.say(lines[-1], voice=self.assistant_voice)
+        self.say(gather, said)
         twiml.append(gather)
         return twiml
 
-    def say_and_hang_up(self, messages: List[Dict[str, Any]]) -> VoiceResponse:
+    def say_and_hang_up(self, said: Said) -> VoiceResponse:
         twiml = VoiceResponse()
-        for line in self.spoken(messages):
-            twiml.say(line, voice=self.assistant_voice)
+        self.say(twiml, said)
         twiml.hangup()
         return twiml
 
     @staticmethod
     def twiml(twiml: VoiceResponse) -> HTTPResponse:
-        return response.text(str(twiml), content_type="text/xml")
+        return response.text(str(twiml), content_type=TWIML)

@@ -1,14 +1,18 @@
 """HTTP voice channel: audio in, the transcript, the replies and the replies'
 audio out. The browser's microphone button and any app that records speech
-post here; the phone and Telegram channels share its recogniser.
+post here; the phone and Telegram channels share its recogniser and its
+short spoken answers.
 
 POST /webhooks/voice/webhook with either
 - multipart/form-data: an `audio` file and a `sender` field, or
 - the raw audio as the body (WAV, OGG/Opus, WebM...) and `?sender=...`.
 
-Answer (JSON): {"sender", "transcript", "messages": [REST reply contract],
-"audio": base64 of the replies read aloud, "audio_type"}: MP3 unless
-`?format=wav` or `?format=ogg` asks otherwise.
+Answer (JSON): {"sender", "transcript", "messages": [REST reply contract,
+every message whole], "spoken": the short form read aloud (voice/spoken.py),
+"audio": base64 of it, "audio_type"}: MP3 unless `?format=wav` or
+`?format=ogg` asks otherwise; `?format=none` reads nothing aloud (clients
+that show text only, and the voice evaluation). "next", "repeat", "slower", "other muscles"
+and "stop" walk the last reply's spoken form: no turn, no new messages.
 Bad audio is a 400 naming the problem, oversized audio a 413; silence gets a
 spoken "I didn't catch that" and no turn.
 """
@@ -18,10 +22,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, List
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
-from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.events import BotUttered, SessionStarted, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -35,28 +40,104 @@ from assistant.channels.guard import (
     rate_limit_setting,
 )
 from assistant.channels.rest import BAD_SENDER, DEFAULT_ACTION_TIMEOUT, Turns, bad_request, valid_sender
+from assistant.safety import triage
 from assistant.voice.audio import ENCODINGS, AudioError
 from assistant.voice.choices import match_button
 from assistant.voice.service import MAX_AUDIO_BYTES, VoiceService, shared_service
+from assistant.voice.spoken import Said, Script, command_of, script_for
 
 logger = logging.getLogger(__name__)
 
+TEXT_ONLY = "none"  # ?format=none: the transcript and replies, nothing read aloud
 NOT_HEARD = "Sorry, I didn't catch that. Could you say it again, a little slower and closer to the microphone?"
+
+
+def as_message(event: BotUttered) -> Dict[str, Any]:
+    """A stored bot message as channels send it: text, buttons, custom payload."""
+    data = event.data or {}
+    message: Dict[str, Any] = {"text": event.text} if event.text else {}
+    for key in ("buttons", "custom", "image"):
+        if data.get(key):
+            message[key] = data[key]
+    return message
+
+
+@dataclass
+class LastReply:
+    """The conversation's last reply, from the stored conversation (so a
+    typed turn in between, or another server of a cluster, can't leave it
+    stale), and the latest muscles it suggested."""
+
+    messages: List[Dict[str, Any]] = field(default_factory=list)
+    suggestions: Dict[str, Any] | None = None
+
+    @property
+    def buttons(self) -> List[Dict[str, Any]]:
+        return [b for m in self.messages for b in m.get("buttons") or [] if isinstance(b, dict)]
+
+    def script(self) -> Script:
+        return script_for(self.messages, self.suggestions)
+
+
+def suggestions_in(messages: List[Dict[str, Any]]) -> Dict[str, Any] | None:
+    for message in messages:
+        custom = message.get("custom")
+        if isinstance(custom, dict) and custom.get("type") == "muscle_suggestions":
+            return custom
+    return None
+
+
+async def last_reply(agent: Any, sender: str) -> LastReply:
+    tracker = await agent.tracker_store.retrieve(sender) if agent is not None else None
+    reply, in_last_turn = LastReply(), True
+    for event in reversed(tracker.events if tracker else []):
+        if isinstance(event, UserUttered):
+            in_last_turn = False
+        elif isinstance(event, SessionStarted):
+            break
+        elif isinstance(event, BotUttered):
+            message = as_message(event)
+            if in_last_turn:
+                reply.messages.insert(0, message)
+            if reply.suggestions is None:
+                reply.suggestions = suggestions_in([message])
+            if reply.suggestions is not None and not in_last_turn:
+                break
+    return reply
 
 
 async def spoken_choice(agent: Any, sender: str, transcript: str) -> str:
     """The payload of the button `transcript` names among those the
-    conversation's last reply offered, else the words themselves. The
-    buttons come from the stored conversation, so a typed turn in between,
-    or another server of a cluster, can't leave them stale."""
-    tracker = await agent.tracker_store.retrieve(sender) if agent is not None else None
-    offered: List[Dict[str, Any]] = []
-    for event in reversed(tracker.events if tracker else []):
-        if isinstance(event, UserUttered):
-            break
-        if isinstance(event, BotUttered):
-            offered = [b for b in (event.data or {}).get("buttons") or [] if isinstance(b, dict)] + offered
-    return match_button(transcript, offered) or transcript
+    conversation's last reply offered, else the words themselves."""
+    return match_button(transcript, (await last_reply(agent, sender)).buttons) or transcript
+
+
+@dataclass(frozen=True)
+class SpokenTurn:
+    messages: List[Dict[str, Any]]  # the written replies, whole (none for a spoken command)
+    said: Said  # what is read aloud
+    script: Script  # the spoken form it comes from: what the next answer may be
+
+
+async def spoken_turn(
+    service: VoiceService,
+    last: LastReply,
+    sender: str,
+    transcript: str,
+    run: Callable[[str], Awaitable[List[Dict[str, Any]]]],
+) -> SpokenTurn:
+    """A spoken command ("next", "repeat", "slower", "other muscles",
+    "stop") walks the last reply's spoken form without a turn; anything else
+    is a turn (a spoken button title presses the button) whose short spoken
+    form is read from the top."""
+    script = last.script()
+    # Words that raise a red flag are always a turn, whatever they sound like.
+    command = command_of(transcript, near=script.walkable) if script.parts and not triage(transcript).flagged else None
+    if command is not None:
+        return SpokenTurn([], service.readings.follow(sender, script, command), script)
+    messages = await run(match_button(transcript, last.buttons) or transcript)
+    new = script_for(messages, suggestions_in(messages) or last.suggestions)
+    return SpokenTurn(messages, service.readings.start(sender, new), new)
 
 
 FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -115,28 +196,37 @@ class VoiceInput(InputChannel):
             if len(audio) > MAX_AUDIO_BYTES:
                 return response.json({"error": "the recording is too long; keep it under a minute"}, status=413)
             kind = request.args.get("format") or "mp3"
-            if kind not in ENCODINGS:
-                return bad_request(f"'format' must be one of {', '.join(ENCODINGS)}")
+            if kind not in (*ENCODINGS, TEXT_ONLY):
+                return bad_request(f"'format' must be one of {', '.join((*ENCODINGS, TEXT_ONLY))}")
             if not self.limiter.allow(sender):
                 return await self.answer(sender, "", [{"recipient_id": sender, "text": SLOW_DOWN}], kind)
             loop = asyncio.get_running_loop()
+            agent = request.app.ctx.agent
+            last = await last_reply(agent, sender)
             try:
-                transcript = (await loop.run_in_executor(None, self.service.hear, audio)).text
+                heard = await loop.run_in_executor(None, self.service.hear, audio, last.script().expected())
             except AudioError as error:
                 return bad_request(str(error))
-            if not transcript:
+            if not heard.text:
                 return await self.answer(sender, "", [{"recipient_id": sender, "text": NOT_HEARD}], kind)
-            text = await spoken_choice(request.app.ctx.agent, sender, transcript)
-            message = UserMessage(text, CollectingOutputChannel(), sender, input_channel=self.name())
-            messages = await self.turns.run(on_new_message, message)
-            return await self.answer(sender, transcript, messages, kind)
+
+            async def run(text: str) -> List[Dict[str, Any]]:
+                message = UserMessage(text, CollectingOutputChannel(), sender, input_channel=self.name())
+                return await self.turns.run(on_new_message, message)
+
+            turn = await spoken_turn(self.service, last, sender, heard.text, run)
+            return await self.answer(sender, heard.text, turn.messages, kind, turn.said)
 
         return webhook
 
-    async def answer(self, sender: str, transcript: str, messages: List[Dict[str, Any]], kind: str) -> HTTPResponse:
+    async def answer(
+        self, sender: str, transcript: str, messages: List[Dict[str, Any]], kind: str, said: Said | None = None
+    ) -> HTTPResponse:
+        """The JSON answer: the written replies whole, and what is read aloud."""
+        spoken = said or Said(" ".join(str(m.get("text") or "") for m in messages).strip(), False)
         loop = asyncio.get_running_loop()
         try:
-            audio = await loop.run_in_executor(None, self.service.say, messages, kind)
+            audio = b"" if kind == TEXT_ONLY else await loop.run_in_executor(None, self.service.say, spoken.text, kind, spoken.slow)
         except Exception:
             # The words still reach the person; only the reading aloud failed.
             logger.exception("Reading a reply aloud failed.")
@@ -146,7 +236,8 @@ class VoiceInput(InputChannel):
                 "sender": sender,
                 "transcript": transcript,
                 "messages": messages,
+                "spoken": spoken.text,
                 "audio": base64.b64encode(audio).decode("ascii"),
-                "audio_type": ENCODINGS[kind][1],
+                "audio_type": ENCODINGS[kind][1] if kind in ENCODINGS else "",
             }
         )

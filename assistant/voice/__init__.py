@@ -1,3 +1,4 @@
-"""Speech in and speech out, offline: pocketsphinx with a domain language
-model built from the assistant's own words, espeak-ng for the replies, ffmpeg
-for any audio format people send."""
+"""Speech in and speech out, offline: faster-whisper (Whisper tiny.en from a
+hash-pinned PyPI package) with a prompt of the knowledge base's words, a
+neural Piper voice for the replies, said in short parts (spoken.py), and
+ffmpeg for any audio format people send."""

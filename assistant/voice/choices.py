@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Sequence
 
-from assistant.voice.corpus import normalise
+from assistant.voice.text import normalise
 
 ORDINAL_WORDS = {
     "first": 0, "one": 0, "second": 1, "two": 1, "third": 2, "three": 2,

