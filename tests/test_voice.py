@@ -322,7 +322,7 @@ def test_red_flag_on_the_phone_is_said_whole(voice_servers: Servers) -> None:
 
 
 def test_the_screening_works_on_the_phone(voice_servers: Servers) -> None:
-    call = Call(voice_servers)
+    call = Call(voice_servers, caller="+15557654321")  # a caller whose screening nothing answered yet
     call.twiml(CallStatus="ringing")
     asked = said(call.twiml(CallStatus="in-progress", SpeechResult="my knee buckles going downstairs"))
     assert "Before you press on anything" in asked and "Releasing" not in asked
