@@ -277,6 +277,19 @@ def test_latin_names_are_said_so_they_are_heard_back() -> None:
     assert len(right) >= 0.9 * len(names), sorted(set(names) - set(right))
 
 
+def test_a_long_reply_leaves_no_memory_behind() -> None:
+    """The screening question is the longest thing said; onnxruntime's
+    arena used to keep its peak (about 650 MB) for good."""
+    def resident_mb() -> float:
+        status = Path("/proc/self/status").read_text()
+        return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+    synthesize("Warming up.")
+    before = resident_mb()
+    synthesize(script_for(screening_messages()).parts[0])
+    assert resident_mb() - before < 150
+
+
 def test_speaking_rate_estimate_is_on_the_slow_side() -> None:
     """Parts are packed by the estimate, so it must not promise less time than the voice takes."""
     for text in (script_for(symptom_messages(t)).parts[1] for t in SYMPTOMS):
