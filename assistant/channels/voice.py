@@ -106,12 +106,6 @@ async def last_reply(agent: Any, sender: str) -> LastReply:
     return reply
 
 
-async def spoken_choice(agent: Any, sender: str, transcript: str) -> str:
-    """The payload of the button `transcript` names among those the
-    conversation's last reply offered, else the words themselves."""
-    return match_button(transcript, (await last_reply(agent, sender)).buttons) or transcript
-
-
 @dataclass(frozen=True)
 class SpokenTurn:
     messages: List[Dict[str, Any]]  # the written replies, whole (none for a spoken command)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Sequence
 
-from assistant.voice.text import normalise
+from assistant.voice.text import normalise, said_once
 
 ORDINAL_WORDS = {
     "first": 0, "one": 0, "second": 1, "two": 1, "third": 2, "three": 2,
@@ -22,7 +22,7 @@ ORDINAL_FRAMES = {"the", "one", "option", "number", "button"}
 
 
 def _words(text: str) -> List[str]:
-    return [w for w in normalise(text).split() if w not in FILLERS]
+    return said_once([w for w in normalise(text).split() if w not in FILLERS])
 
 
 def match_button(transcript: str, buttons: Sequence[Dict[str, Any]]) -> str | None:

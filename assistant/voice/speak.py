@@ -92,11 +92,18 @@ class Speaker:
     """The Piper voice, loaded once (about a second) and shared."""
 
     def __init__(self, weights: Weights = PIPER_JOE) -> None:
+        import onnxruntime
         from piper import PiperVoice
 
         folder = verified(weights)
         model = folder / weights.file
         self.voice = PiperVoice.load(model, config_path=f"{model}.json")
+        # onnxruntime's memory arena keeps the peak of the longest reply for
+        # good (about 650 MB after the screening question); without it a
+        # reply costs its own memory only while it is made.
+        options = onnxruntime.SessionOptions()
+        options.enable_cpu_mem_arena = False
+        self.voice.session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
         self.lock = threading.Lock()
 
     def wav(self, text: str, slow: bool = False) -> bytes:

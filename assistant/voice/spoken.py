@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from assistant.voice.speak import plain, seconds_to_say, speakable, spoken_choices
-from assistant.voice.text import normalise
+from assistant.voice.text import normalise, said_once
 
 MAX_SECONDS = 25.0
 NEXT_STEP = "Say next for the next step, or other muscles."
@@ -77,11 +77,7 @@ NEAR_MARGIN = 15
 def said_words(transcript: str) -> List[str]:
     """The words, fillers left out, and a phrase said twice or more once
     ("repeat, repeat": Whisper sometimes echoes a hotword)."""
-    words = [w for w in normalise(transcript).split() if w not in _FILLERS]
-    for size in range(1, len(words) // 2 + 1):
-        if len(words) % size == 0 and words == words[:size] * (len(words) // size):
-            return words[:size]
-    return words
+    return said_once([w for w in normalise(transcript).split() if w not in _FILLERS])
 
 
 @lru_cache(maxsize=1)

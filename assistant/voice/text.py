@@ -31,3 +31,12 @@ def normalise(text: str) -> str:
     text = _NOT_A_WORD.sub(" ", text)
     words = [w.strip("'") for w in text.split()]
     return " ".join(w for w in words if w)
+
+
+def said_once(words: list) -> list:
+    """A phrase said twice or more in a row, once ("repeat, repeat": Whisper
+    sometimes echoes a hotword)."""
+    for size in range(1, len(words) // 2 + 1):
+        if len(words) % size == 0 and words == words[:size] * (len(words) // size):
+            return words[:size]
+    return words

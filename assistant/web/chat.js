@@ -318,6 +318,11 @@
           showBot(data);
           remember({ from: "bot", data: data });
         });
+        // "next", "repeat"...: no new reply, only the next part read aloud; show it too.
+        if (!(answer.messages || []).length && answer.spoken) {
+          showBot({ text: answer.spoken });
+          remember({ from: "bot", data: { text: answer.spoken } });
+        }
         playReply(answer.audio, answer.audio_type);
       })
       .catch(function () {
