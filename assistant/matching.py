@@ -130,14 +130,15 @@ class Matcher:
             return Status.ok, None
         specific = [a for a in features.areas if not self.kb.areas[a].generic]
         covered = [a for a in specific if self._related_to_covered(a)]
-        generic = [a for a in features.areas if self.kb.areas[a].generic]
+        # A broad area we know nothing inside ("shoulder" before any shoulder muscle) is out of region too.
+        generic = [a for a in features.areas if self.kb.areas[a].generic and self._related_to_covered(a)]
         if covered and best >= MIN_EVIDENCE:
             return Status.ok, None
         if generic and has_detail(features) and best >= MIN_EVIDENCE:
             return Status.ok, None
         if generic and not covered:
             return Status.generic_area, generic[0]
-        if specific and not covered:
+        if features.areas and not covered:
             return Status.out_of_region, None
         return (Status.ok, None) if best >= 2 * MIN_EVIDENCE else (Status.vague, None)
 

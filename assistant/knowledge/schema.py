@@ -132,7 +132,7 @@ class Muscle(Strict):
     name: Phrase
     aliases: conlist(Phrase, min_items=1)
     group: Id
-    region: constr(regex=r"^(hip|thigh|knee|lower_back|lower_leg|jaw)$")
+    region: constr(regex=r"^(hip|thigh|knee|lower_back|lower_leg|foot|jaw|neck|shoulder|upper_back|chest|arm|abdomen)$")
     summary: Text
     trigger_points: conlist(TriggerPoint, min_items=1)
     referral: conlist(Referral, min_items=1)
