@@ -40,6 +40,8 @@ class ToolPressure(str, Enum):
     hand_held_tool = "hand_held_tool"
     # Thumb, fingers, hands: they can feel a pulse and back off.
     hand = "hand"
+    # A doorway or a towel: something to stretch against, which presses on no spot.
+    stretch_aid = "stretch_aid"
 
 
 class Tool(VocabularyTerm):
