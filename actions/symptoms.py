@@ -37,7 +37,7 @@ class ActionSuggestMuscles(Action):
             send(dispatcher, [replies.clarify_area(kb(), result.generic_area)])
             return [remember, SlotSet("awaiting", "sub_area")]
         if result.status is Status.out_of_region:
-            dispatcher.utter_message(text=replies.OUT_OF_REGION)
+            dispatcher.utter_message(text=replies.out_of_region(kb()))
             return [SlotSet("awaiting", None)]
         if result.status is Status.vague:
             send(dispatcher, [replies.clarify_area(kb(), None)])

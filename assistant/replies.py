@@ -283,10 +283,32 @@ def clarify_sensation(kb: Knowledge) -> Message:
     }
 
 
-OUT_OF_REGION = (
-    "I only know the muscles of the lower back, hips, thighs, knees, calves and jaw, so I can't say much "
-    "about that spot. If it's in one of those areas too, tell me where and what it feels like."
-)
+# The knowledge base's regions in the words people use, in head-to-toe order.
+REGION_WORDS = {
+    "jaw": "jaw",
+    "neck": "neck",
+    "shoulder": "shoulders",
+    "chest": "chest",
+    "upper_back": "upper back",
+    "arm": "arms",
+    "abdomen": "belly",
+    "lower_back": "lower back",
+    "hip": "hips",
+    "thigh": "thighs",
+    "knee": "knees",
+    "lower_leg": "lower legs",
+    "foot": "feet",
+}
+
+
+def out_of_region(kb: Knowledge) -> str:
+    """Said for a place no muscle of the knowledge base covers; names the places it does."""
+    present = {m.region for m in kb.muscles.values()}
+    covered = _join([words for region, words in REGION_WORDS.items() if region in present])
+    return (
+        f"I only know the muscles of the {covered}, so I can't say much about that spot. "
+        "If it's in one of those areas too, tell me where and what it feels like."
+    )
 
 
 def muscle_info(kb: Knowledge, muscle: Muscle) -> List[Message]:

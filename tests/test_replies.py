@@ -74,3 +74,11 @@ def test_clarifying_question_offers_area_buttons() -> None:
     assert {b["title"] for b in knee["buttons"]} >= {"Inside of the knee", "Back of the knee"}
     leg = replies.clarify_area(KB, "leg")
     assert len(leg["buttons"]) >= 4
+
+
+def test_the_out_of_region_reply_names_every_region_the_knowledge_base_covers() -> None:
+    kb = default_knowledge()
+    text = replies.out_of_region(kb)
+    for region in {m.region for m in kb.muscles.values()}:
+        assert replies.REGION_WORDS[region] in text
+    assert "_" not in text
