@@ -36,6 +36,7 @@ State = Dict[str, dict]
 
 class Item(Strict):
     text: Text
+    spoken: Phrase
     explain: Text
     advice: Text
     words: conlist(Phrase, min_items=1)

@@ -352,9 +352,21 @@ def test_screening_is_a_question_with_its_three_answers() -> None:
     assert said.startswith("Most likely it's your Vastus medialis")
     assert "Before you press on anything, do any of these apply:" in said
     for item in default_screening().items("knee_and_calf"):
-        assert default_screening().data.items[item].text.rstrip(".") in said  # safety: every item, whole
+        assert default_screening().data.items[item].spoken in said  # safety: every item is said
     assert said.endswith("Say none of these, yes one does, or not sure.")
     assert script.whole and "None of these" in script.expected()
+
+
+@pytest.mark.parametrize("region", sorted(default_screening().data.regions))
+def test_every_spoken_screening_fits_a_turn_with_its_lead(region: str) -> None:
+    messages = [*screening_messages()[:-2], *default_screening().question(region)]
+    (said,) = script_for(messages).parts
+    assert seconds_to_say(said) <= MAX_SECONDS, said
+
+
+def test_each_spoken_item_is_shorter_than_the_written_one() -> None:
+    for ident, item in default_screening().data.items.items():
+        assert len(item.spoken.split()) < len(item.text.split()), ident
 
 
 def test_red_flag_is_said_whole() -> None:

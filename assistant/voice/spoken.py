@@ -31,6 +31,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
+from assistant.screening import QUESTION, default_screening
 from assistant.voice.speak import plain, seconds_to_say, speakable, spoken_choices
 from assistant.voice.text import normalise, said_once
 
@@ -269,6 +270,13 @@ def _closing_sentences(text: str) -> List[str]:
     return said
 
 
+def spoken_screening(payload: Mapping[str, Any]) -> str:
+    """The screening question for the ear: each item in its short spoken form."""
+    items = default_screening().data.items
+    said = [items[i["id"]].spoken if i.get("id") in items else str(i.get("text") or "") for i in payload.get("items") or []]
+    return f"{QUESTION.rstrip('?')}: " + "; ".join(said[:-1]) + ("; or " if len(said) > 1 else "") + said[-1] + "?"
+
+
 def script_for(messages: Sequence[Message], suggestions: Mapping[str, Any] | None = None) -> Script:
     """The spoken form of one turn's messages. `suggestions`: the latest
     muscle_suggestions payload of the conversation, for "other muscles"
@@ -286,11 +294,7 @@ def script_for(messages: Sequence[Message], suggestions: Mapping[str, Any] | Non
     names = tuple(str(m.get("name")) for m in (own or suggestions or {}).get("muscles") or [] if m.get("name"))
     screening = _custom(messages, "screening")
     if screening:
-        question = next((m for m in messages if m.get("buttons") and "\u2022" in str(m.get("text") or "")), None)
-        items = [_sentence(str(i.get("text") or "")).rstrip(".") for i in screening.get("items") or []]
-        first = str((question or {}).get("text") or "").splitlines()[0:1] or ["Before you press on anything, do any of these apply?"]
-        asked = plain(first[0]).rstrip("?.:") + ": " + "; or ".join(items) + "?"
-        spoken = " ".join(p for p in (lead, asked, choices) if p)
+        spoken = " ".join(p for p in (lead, spoken_screening(screening), choices) if p)
         return Script((spoken,), others, answers, whole=True, names=names)
 
     texts = [(m, str(m.get("text") or "")) for m in messages if str(m.get("text") or "").strip()]
