@@ -320,6 +320,9 @@ def test_mic_records_sends_shows_the_transcript_and_plays_the_reply(mic_driver, 
     assert player.get_attribute("src").startswith("blob:")
     # The browser could decode the reply: its length is known.
     page.wait.until(lambda d: d.execute_script("return arguments[0].readyState >= 1 && arguments[0].duration > 3", player))
+    # The reply was streamed: when its first seconds end, the rest (made meanwhile) plays.
+    page.wait.until(lambda d: player.get_attribute("data-part") == "2")
+    page.wait.until(lambda d: d.execute_script("return arguments[0].readyState >= 1 && arguments[0].duration > 5", player))
     assert mic.get_attribute("aria-pressed") == "false"
     # The spoken turn is part of the same conversation: a typed answer to its
     # screening question brings the release steps for the muscle it found.

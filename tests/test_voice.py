@@ -85,6 +85,24 @@ def test_recording_gets_transcript_suggestions_and_audio(voice_servers: Servers)
     assert "these muscles are the most likely sources" in texts(answer["messages"])
 
 
+def test_a_streamed_reply_sends_its_first_seconds_and_then_the_rest(voice_servers: Servers) -> None:
+    voice = Voice(voice_servers)
+    answer = voice.post(speech("my knee buckles going downstairs"), stream="true")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    first = len(to_pcm16k(base64.b64decode(body["audio"]))) / 32000
+    assert body["audio_more"] and body["audio_more"].startswith("/webhooks/voice/audio/")
+    rest = requests.get(f"{voice_servers.rasa_url}{body['audio_more']}", timeout=60)
+    assert rest.status_code == 200 and rest.headers["content-type"] == "audio/mpeg"
+    later = len(to_pcm16k(rest.content)) / 32000
+    # Together they are the whole spoken form; the first part is the short one.
+    assert 2.0 < first < later and abs(first + later - seconds_to_say(body["spoken"])) < 0.5 * seconds_to_say(body["spoken"])
+    assert requests.get(f"{voice_servers.rasa_url}{body['audio_more']}", timeout=30).status_code == 404  # fetched once
+    assert requests.get(f"{voice_servers.rasa_url}/webhooks/voice/audio/not-a-token", timeout=30).status_code == 404
+    # Without the switch the answer is whole, as before.
+    assert voice.post(speech("yes"), format="none").json()["audio_more"] is None
+
+
 @pytest.mark.parametrize("kind", ["ogg", "webm"])
 def test_telegram_and_browser_formats_are_heard(voice_servers: Servers, kind: str) -> None:
     answer = Voice(voice_servers).say("my jaw aches from clenching", kind)

@@ -11,7 +11,9 @@ Answer (JSON): {"sender", "transcript", "messages": [REST reply contract,
 every message whole], "spoken": the short form read aloud (voice/spoken.py),
 "audio": base64 of it, "audio_type"}: MP3 unless `?format=wav` or
 `?format=ogg` asks otherwise; `?format=none` reads nothing aloud (clients
-that show text only, and the voice evaluation). "next", "repeat", "slower", "other muscles"
+that show text only, and the voice evaluation). With `?stream=true`,
+"audio" holds only the first seconds and "audio_more" the path of the rest
+(GET it once, while the first part plays; null when there is no rest). "next", "repeat", "slower", "other muscles"
 and "stop" walk the last reply's spoken form: no turn, no new messages.
 Bad audio is a 400 naming the problem, oversized audio a 413; silence gets a
 spoken "I didn't catch that" and no turn.
@@ -45,6 +47,7 @@ from assistant.voice.audio import ENCODINGS, AudioError
 from assistant.voice.choices import match_button
 from assistant.voice.service import MAX_AUDIO_BYTES, VoiceService, shared_service
 from assistant.voice.spoken import Said, Script, command_of, script_for
+from assistant.voice.streamed import PendingAudio, split_for_streaming
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +163,7 @@ class VoiceInput(InputChannel):
         self.limiter = RateLimiter(rate_limit)
         self.turns = Turns(deadline)
         self.origins = allowed_origins(origins)
+        self.pending = PendingAudio()
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
@@ -192,8 +196,9 @@ class VoiceInput(InputChannel):
             kind = request.args.get("format") or "mp3"
             if kind not in (*ENCODINGS, TEXT_ONLY):
                 return bad_request(f"'format' must be one of {', '.join((*ENCODINGS, TEXT_ONLY))}")
+            stream = request.args.get("stream", "").lower() in ("1", "true", "yes")
             if not self.limiter.allow(sender):
-                return await self.answer(sender, "", [{"recipient_id": sender, "text": SLOW_DOWN}], kind)
+                return await self.answer(sender, "", [{"recipient_id": sender, "text": SLOW_DOWN}], kind, stream=stream)
             loop = asyncio.get_running_loop()
             agent = request.app.ctx.agent
             last = await last_reply(agent, sender)
@@ -202,29 +207,52 @@ class VoiceInput(InputChannel):
             except AudioError as error:
                 return bad_request(str(error))
             if not heard.text:
-                return await self.answer(sender, "", [{"recipient_id": sender, "text": NOT_HEARD}], kind)
+                return await self.answer(sender, "", [{"recipient_id": sender, "text": NOT_HEARD}], kind, stream=stream)
 
             async def run(text: str) -> List[Dict[str, Any]]:
                 message = UserMessage(text, CollectingOutputChannel(), sender, input_channel=self.name())
                 return await self.turns.run(on_new_message, message)
 
             turn = await spoken_turn(self.service, last, sender, heard.text, run)
-            return await self.answer(sender, heard.text, turn.messages, kind, turn.said)
+            return await self.answer(sender, heard.text, turn.messages, kind, turn.said, stream)
+
+        @webhook.route("/audio/<token>", methods=["GET"])
+        async def rest_of_reply(_: Request, token: str) -> HTTPResponse:
+            pending = self.pending.take(token)
+            if pending is None:
+                return response.json({"error": "no such reply audio: it was fetched already or is too old"}, status=404)
+            try:
+                audio = await asyncio.wait_for(pending.audio, timeout=60)
+            except Exception:
+                return response.json({"error": "the rest of the reply could not be read aloud"}, status=503)
+            return response.raw(audio, content_type=pending.content_type)
 
         return webhook
 
     async def answer(
-        self, sender: str, transcript: str, messages: List[Dict[str, Any]], kind: str, said: Said | None = None
+        self,
+        sender: str,
+        transcript: str,
+        messages: List[Dict[str, Any]],
+        kind: str,
+        said: Said | None = None,
+        stream: bool = False,
     ) -> HTTPResponse:
         """The JSON answer: the written replies whole, and what is read aloud."""
         spoken = said or Said(" ".join(str(m.get("text") or "") for m in messages).strip(), False)
+        now, later = split_for_streaming(spoken.text) if stream else (spoken.text, "")
         loop = asyncio.get_running_loop()
         try:
-            audio = b"" if kind == TEXT_ONLY else await loop.run_in_executor(None, self.service.say, spoken.text, kind, spoken.slow)
+            audio = b"" if kind == TEXT_ONLY else await loop.run_in_executor(None, self.service.say, now, kind, spoken.slow)
         except Exception:
             # The words still reach the person; only the reading aloud failed.
             logger.exception("Reading a reply aloud failed.")
             audio = b""
+        more = None
+        if audio and later:
+            # Started only now, so the first part had the core to itself.
+            rest = loop.run_in_executor(None, self.service.say, later, kind, spoken.slow)
+            more = f"/webhooks/voice/audio/{self.pending.put(rest, ENCODINGS[kind][1])}"
         return response.json(
             {
                 "sender": sender,
@@ -233,5 +261,6 @@ class VoiceInput(InputChannel):
                 "spoken": spoken.text,
                 "audio": base64.b64encode(audio).decode("ascii"),
                 "audio_type": ENCODINGS[kind][1] if kind in ENCODINGS else "",
+                "audio_more": more,
             }
         )

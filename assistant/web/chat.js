@@ -275,18 +275,36 @@
     mic.title = label;
   }
 
-  function playReply(audio, type) {
+  function play(player, blob) {
+    player.src = URL.createObjectURL(blob);
+    var played = player.play();
+    if (played && played.catch) played.catch(function () { /* autoplay refused: the controls stay */ });
+  }
+
+  // `more`: where the rest of a long reply is being made while the first part plays.
+  function playReply(audio, type, more) {
     if (!audio) return;
     var bytes = atob(audio);
     var buffer = new Uint8Array(bytes.length);
     for (var i = 0; i < bytes.length; i++) buffer[i] = bytes.charCodeAt(i);
     var player = el("audio");
     player.controls = true;
-    player.src = URL.createObjectURL(new Blob([buffer], { type: type || "audio/mpeg" }));
+    player.dataset.part = "1";
     var last = log.lastElementChild;
     (last || log).appendChild(player);
-    var played = player.play();
-    if (played && played.catch) played.catch(function () { /* autoplay refused: the controls stay */ });
+    play(player, new Blob([buffer], { type: type || "audio/mpeg" }));
+    if (!more) return;
+    var rest = fetch(more)
+      .then(function (r) { return r.ok ? r.blob() : null; })
+      .catch(function () { return null; });
+    player.addEventListener("ended", function once() {
+      player.removeEventListener("ended", once);
+      rest.then(function (blob) {
+        if (!blob) return;
+        player.dataset.part = "2";
+        play(player, blob);
+      });
+    });
   }
 
   function showConnection() {
@@ -298,7 +316,7 @@
     var body = new FormData();
     body.append("sender", sessionId);
     body.append("audio", blob, "speech." + (blob.type.indexOf("ogg") !== -1 ? "ogg" : "webm"));
-    fetch("/webhooks/voice/webhook", { method: "POST", body: body })
+    fetch("/webhooks/voice/webhook?stream=true", { method: "POST", body: body })
       .then(function (r) {
         return r.json().then(function (answer) { return { ok: r.ok, answer: answer }; });
       })
@@ -323,7 +341,7 @@
           showBot({ text: answer.spoken });
           remember({ from: "bot", data: { text: answer.spoken } });
         }
-        playReply(answer.audio, answer.audio_type);
+        playReply(answer.audio, answer.audio_type, answer.audio_more);
       })
       .catch(function () {
         showConnection();
