@@ -28,7 +28,16 @@ from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
 from assistant.knowledge.schema import Area, DangerZone, DangerZoneFile, Muscle, Release, Tool, ToolPressure
 
 # Every one of these must be in danger_zones.yml.
-REQUIRED_ZONES = ("femoral_triangle", "front_of_abdomen", "back_of_knee", "front_and_side_of_neck", "armpit")
+REQUIRED_ZONES = (
+    "femoral_triangle",
+    "front_of_abdomen",
+    "back_of_knee",
+    "front_and_side_of_neck",
+    "above_collarbone",
+    "armpit",
+    "inside_of_upper_arm",
+    "elbow_crease",
+)
 
 # Tools that must stay out of every zone.
 KEPT_OUT = (ToolPressure.body_weight, ToolPressure.hand_held_tool)
