@@ -104,8 +104,8 @@ RULES: Tuple[Rule, ...] = (
     ),
     _rule(
         "lung_clot",
-        "breathlessness with pain on breathing in, coughing up blood, or breathlessness after an operation, a long journey, "
-        "a pregnancy or a leg in a cast can be a blood clot in the lung",
+        "breathlessness with pain on breathing in, coughing up blood, or breathlessness with a painful calf or after an operation, "
+        "a long journey, a pregnancy or a leg in a cast can be a blood clot in the lung",
         EMERGENCY,
         [
             "breathless+pleuritic",
@@ -113,6 +113,7 @@ RULES: Tuple[Rule, ...] = (
             "cough_blood",
             "breathless+dvt_risk-long_ago-resolved",
             "pleuritic+dvt_risk-long_ago-resolved",
+            "breathless+calf_thigh-bilateral",
         ],
     ),
     _rule(
