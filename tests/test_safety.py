@@ -226,6 +226,10 @@ WHOLE_BODY_LOOK_ALIKES = [
     "no fever, just a stiff neck from the draught",
     "my armpit is sore after shaving",
     "my foot arch aches after standing all day",
+    "I twisted my back and it feels tense",
+    "my neck muscles feel tense after a knock at rugby",
+    "my upper arm is swollen from the tetanus shot",
+    "my shoulders are red from the sun",
 ]
 
 
