@@ -534,23 +534,22 @@ def absorbers(concepts: Dict[str, List[str]]) -> FrozenSet[str]:
     return frozenset(c for c in concepts if c.startswith("benign_") or c not in needed)
 
 
-def _contains(phrase: Tuple[str, ...], inner: Tuple[str, ...]) -> bool:
-    n = len(inner)
-    return n < len(phrase) and any(phrase[i : i + n] == inner for i in range(len(phrase) - n + 1))
+def _inner_phrases(words: Tuple[str, ...]) -> Iterable[str]:
+    """Every shorter run of words inside a phrase."""
+    n = len(words)
+    return (" ".join(words[i:j]) for i in range(n) for j in range(i + 1, n + 1) if j - i < n)
 
 
 def _with_inner_meanings(grouped: Dict[str, set], absorbing: FrozenSet[str]) -> Dict[str, FrozenSet[str]]:
     """A longer phrase also means what the phrases inside it mean ("a stiff
     neck" names the neck, "vomiting blood" is vomiting), because the index
     keeps only the longest match; a look-alike keeps absorbing its words."""
-    keys = {key: tuple(key.split()) for key in grouped}
     meanings: Dict[str, FrozenSet[str]] = {}
     for key, owners in grouped.items():
         inherited = set(owners)
         if not owners & absorbing:
-            for inner, words in keys.items():
-                if _contains(keys[key], words):
-                    inherited |= grouped[inner] - absorbing
+            for inner in _inner_phrases(tuple(key.split())):
+                inherited |= grouped.get(inner, set()) - absorbing
         meanings[key] = frozenset(inherited)
     return meanings
 
