@@ -11,6 +11,7 @@ from typing import Dict, List, Sequence, Tuple
 from urllib.parse import urlencode
 
 from assistant.features import Features
+from assistant.knowledge import danger
 from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.schema import Muscle, ReferralKind, Release
 from assistant.matching import MatchResult, Suggestion
@@ -134,11 +135,21 @@ def with_tool(kb: Knowledge, tool: str) -> str:
     return f"with {article} {kb.term('tools', tool).name}"
 
 
+def _kept_out_note(kb: Knowledge, tool: str, zone_name: str) -> str:
+    """Why a ball or a stick may not stand in for the hands on this spot."""
+    return (
+        f"Please leave the {kb.term('tools', tool).name} out of this one: the spot is close to {zone_name}, where big blood "
+        "vessels and nerves lie just under the skin, so only gentle hands are safe there."
+    )
+
+
 def choose_method(kb: Knowledge, muscle: Muscle, tools: Sequence[str], tried: Sequence[str]) -> Tuple[Release, str | None] | None:
     """Best release method for the tools at hand, skipping ones tried.
 
     Returns the method and, when the person's tool only stands in for the
-    method's tool, a note saying how to adapt."""
+    method's tool, a note saying how to adapt. A ball, a roller or a stick
+    never stands in for hands that work near a danger zone: the loader checks
+    each method with its own tool only."""
     usable = [r for r in muscle.release if f"{muscle.id}:{r.tool}" not in tried]
     if not usable:
         return None
@@ -147,15 +158,21 @@ def choose_method(kb: Knowledge, muscle: Muscle, tools: Sequence[str], tried: Se
             for r in usable:
                 if r.tool == tool:
                     return r, None
+        kept_out: List[Tuple[str, str]] = []
         for tool in tools:
             for substitute in kb.vocabulary.tool_substitutes.get(tool, []):
                 for r in usable:
-                    if r.tool == substitute:
-                        have = kb.term("tools", tool).name
-                        return r, f"Your {have} can do the job of the {method_label(kb, r)} here."
+                    if r.tool != substitute:
+                        continue
+                    zones = danger.zones_touched(kb.areas, r, kb.danger_zones.values())
+                    if zones and kb.term("tools", tool).pressure in danger.KEPT_OUT:
+                        kept_out.append((tool, zones[0].name))
+                        continue
+                    have = kb.term("tools", tool).name
+                    return r, f"Your {have} can do the job of the {method_label(kb, r)} here."
         for r in usable:
             if r.tool in ALWAYS_AT_HAND:
-                return r, None
+                return r, _kept_out_note(kb, *kept_out[0]) if kept_out else None
     easiest = sorted(usable, key=lambda r: list(EASE_WORDS).index(r.ease.value))
     return easiest[0], None
 

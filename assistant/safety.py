@@ -89,16 +89,76 @@ RULES: Tuple[Rule, ...] = (
     _rule("blood_in_waste", "blood in your urine or stool needs a doctor to look for the cause", SAME_DAY, ["blood_in_waste"]),
     _rule(
         "aorta",
-        "a tearing or ripping pain in the back or belly, or a pulsing feeling or lump in the belly, can come from the body's main artery (an aneurysm)",
+        "a tearing or ripping pain in the back, chest or belly, a sudden severe pain between the shoulder blades, or a pulsing feeling or "
+        "lump in the belly, can come from the body's main artery (a tear or an aneurysm)",
         EMERGENCY + " Please don't press on your belly or back.",
-        ["tearing+back_area", "tearing+belly", "pulsing+belly", "pulsing+lump"],
+        [
+            "tearing+back_area",
+            "tearing+belly",
+            "tearing+chest",
+            "pulsing+belly",
+            "pulsing+lump",
+            "interscapular+abrupt+severe-lifting-injury",
+            "interscapular+abrupt+faint",
+        ],
+    ),
+    _rule(
+        "lung_clot",
+        "breathlessness with pain on breathing in, coughing up blood, or breathlessness with a painful calf or after an operation, "
+        "a long journey, a pregnancy or a leg in a cast can be a blood clot in the lung",
+        EMERGENCY,
+        [
+            "breathless+pleuritic",
+            "breathless+racing_heart",
+            "cough_blood",
+            "breathless+dvt_risk-long_ago-resolved",
+            "pleuritic+dvt_risk-long_ago-resolved",
+            "breathless+calf_thigh-bilateral",
+        ],
     ),
     _rule(
         "heart",
         "chest pain, pressure or breathlessness, or pain in the jaw, neck, arm, shoulder or upper back that comes on with effort "
         "or with sweating, nausea or breathlessness, can come from the heart",
         EMERGENCY + " If the pain comes only with effort and has already passed, please still see a doctor today.",
-        ["chest", "jaw_area+arm_words", "jaw_area+cardiac_companion", "cardiac_site+cardiac_companion", "jaw_area+exertion", "cardiac_site+exertion"],
+        [
+            "chest",
+            "jaw_area+arm_words",
+            "jaw_area+cardiac_companion",
+            "cardiac_site+cardiac_companion",
+            "jaw_area+exertion",
+            "cardiac_site+exertion",
+            "cardiac_site+pressure_feel",
+        ],
+    ),
+    _rule(
+        "neck_injury",
+        "after a fall, a blow to the head, a dive or an accident, neck pain, or numbness, tingling or weakness in the arms, can mean "
+        "an injury to the spine in the neck",
+        EMERGENCY + " Keep your head and neck still until you have been checked.",
+        [
+            "head_blow+neck_area-long_ago-resolved",
+            "injury+neck_area+numb-long_ago-resolved",
+            "injury+neck_area+weakness-long_ago-resolved",
+            "fall_heavy+neck_area-long_ago-resolved",
+        ],
+    ),
+    _rule(
+        "neck_artery",
+        "a sudden, severe headache or neck pain, the worst you have had, a drooping eyelid with neck pain, or dizziness or double "
+        "vision after your neck was cracked or when you turn your head, can come from a bleed or a tear in an artery of the neck or brain",
+        EMERGENCY + " Please keep your neck still and don't let anyone manipulate it.",
+        [
+            "neck_area+headache+abrupt",
+            "headache+worst_ever",
+            "neck_area+worst_ever",
+            "horner",
+            "neck_manipulation+dizzy",
+            "neck_manipulation+vision_change",
+            "neck_manipulation+headache+abrupt",
+            "head_turn+dizzy+vision_change",
+            "head_turn+dizzy+stroke",
+        ],
     ),
     _rule(
         "stroke",
@@ -106,7 +166,45 @@ RULES: Tuple[Rule, ...] = (
         "severe headache can be a stroke or another emergency",
         EMERGENCY,
         # Slurring on purpose is a jaw-relaxation tip, not a symptom.
-        ["stroke", "vision_change-benign_screen", "headache+sudden", "slurred_speech-not_instruction"],
+        [
+            "stroke",
+            "vision_change-benign_screen",
+            "headache+sudden",
+            "slurred_speech-not_instruction",
+            "weakness+abrupt+arm_words",
+            "dizzy+abrupt+unsteady_walk",
+        ],
+    ),
+    _rule(
+        "meningitis",
+        "a stiff or painful neck with a fever, a headache with a fever and light hurting your eyes, or a rash that doesn't fade "
+        "when you press a glass on it, can be meningitis",
+        EMERGENCY + " Don't wait for a rash to appear.",
+        [
+            "stiff_neck+fever-resolved",
+            "neck_area+fever-resolved-lump",
+            "rash_nonblanching",
+            "headache+fever+light_hurts-resolved",
+            "stiff_neck+light_hurts",
+            "headache+stiff_neck+vomiting_word",
+            "fever+drowsy-resolved",
+        ],
+    ),
+    _rule(
+        "myelopathy",
+        "clumsy hands, numbness in both hands or an unsteady walk, especially with neck pain, can mean the spinal cord in the neck is "
+        "being squeezed",
+        SAME_DAY + " If it is getting worse quickly, or your bladder or bowels change, go to an emergency department.",
+        [
+            "hand_clumsy+unsteady_walk",
+            "hand_clumsy+neck_area",
+            "both_hands+numb+unsteady_walk",
+            "both_hands+numb+neck_area",
+            "lhermitte",
+            "upper_neck_risk+numb",
+            "upper_neck_risk+unsteady_walk",
+            "upper_neck_risk+dizzy",
+        ],
     ),
     _rule(
         "testicle",
@@ -129,6 +227,26 @@ RULES: Tuple[Rule, ...] = (
         ],
     ),
     _rule(
+        "compartment",
+        "pain far worse than the injury should cause, a tense, hard or shiny swollen shin, calf or forearm, or a cast that feels too "
+        "tight with numbness, swelling or pale fingers or toes, can mean pressure building up inside the muscle (compartment syndrome)",
+        EMERGENCY + " If you have a cast, go to the emergency department or the fracture clinic now; don't wait for it to settle.",
+        [
+            "cast_word+numb-cast_removed",
+            "cast_word+too_tight-cast_removed",
+            "cast_word+much_worse-cast_removed",
+            "cast_word+pale_word-cast_removed",
+            "cast_word+swollen-improving-cast_removed",
+            "crush+swollen",
+            "crush+much_worse",
+            "crush+out_of_proportion",
+            "injury+tense_limb+compartment_site",
+            "injury+out_of_proportion+compartment_site",
+            "out_of_proportion+swollen+compartment_site",
+            "tense_limb+swollen+compartment_site",
+        ],
+    ),
+    _rule(
         "clot",
         "one swollen calf or thigh, or calf or thigh pain after pregnancy, a cast, bed rest, an operation or a long journey, "
         "can be a blood clot (deep vein thrombosis)",
@@ -143,10 +261,25 @@ RULES: Tuple[Rule, ...] = (
         ],
     ),
     _rule(
+        "arm_clot",
+        "an arm that swells up without an injury, especially after a drip or a line in the arm or heavy arm work, or with bluish "
+        "skin or bulging veins over the shoulder, can be a blood clot in the arm",
+        SAME_DAY + " If you also feel short of breath or have chest pain, call your emergency number.",
+        [
+            "arm_limb+swollen-injury-improving-benign_sting-already_checked",
+            "arm_limb+vein_bulge",
+        ],
+    ),
+    _rule(
         "circulation",
-        "a cold, pale or blue leg or foot can mean the blood supply is blocked",
+        "a cold, pale or blue arm, hand, leg or foot can mean the blood supply is blocked",
         EMERGENCY,
-        ["cold_limb-cold_therapy"],
+        [
+            "cold_limb-cold_therapy",
+            "cold_feel+pale_word+extremity-cold_weather-cold_therapy-cold_illness-resolved",
+            "cold_feel+numb+abrupt+extremity-cold_weather-cold_therapy-cold_illness",
+            "no_pulse",
+        ],
     ),
     _rule(
         "achilles",
@@ -179,6 +312,24 @@ RULES: Tuple[Rule, ...] = (
         "a hot, red or swollen joint without an injury can be an infected joint or gout, and an infected joint needs treatment within hours",
         SAME_DAY + " With a fever or if you feel unwell, go to an emergency department.",
         ["joint+hot_red-injury-sport-benign_heat-cold_therapy-benign_skin_mark", "joint+swollen-injury-sport-improving-bilateral-already_checked"],
+    ),
+    _rule(
+        "upper_belly",
+        "pain in the upper belly with vomiting, vomiting blood or something like coffee grounds, or yellowing of the skin or eyes, "
+        "can come from the gallbladder, the pancreas or a bleeding ulcer",
+        SAME_DAY
+        + " If the pain is severe or constant, you are vomiting blood, your skin or eyes turn yellow, or you feel sweaty or "
+        "breathless, call your emergency number.",
+        ["upper_belly_site+vomiting_word-benign_bug", "vomit_blood", "jaundice", "belly+vomiting_word+severe-benign_bug"],
+    ),
+    _rule(
+        "armpit_lump",
+        "a new lump or swelling in the armpit should be checked by a doctor: most are a harmless swollen gland, but some need tests",
+        SOON + " If it is red, hot and painful, or you have a fever, see one today.",
+        [
+            "armpit_site+lump-already_checked-long_ago-resolved-benign_shave",
+            "armpit_site+swollen-already_checked-injury-benign_shave",
+        ],
     ),
     _rule(
         "infection",
@@ -376,6 +527,33 @@ def says_not_that(text: str) -> bool:
     return bool(_NOT_THAT.search(fold(text or "")))
 
 
+def absorbers(concepts: Dict[str, List[str]]) -> FrozenSet[str]:
+    """Concepts that exist to swallow a look-alike ("fell asleep") or to rule a
+    rule out ("years ago"): the benign_* ones and those only ever excluded."""
+    needed = {c for rule in RULES for alternative in rule.any_of for c in alternative.needs}
+    return frozenset(c for c in concepts if c.startswith("benign_") or c not in needed)
+
+
+def _inner_phrases(words: Tuple[str, ...]) -> Iterable[str]:
+    """Every shorter run of words inside a phrase."""
+    n = len(words)
+    return (" ".join(words[i:j]) for i in range(n) for j in range(i + 1, n + 1) if j - i < n)
+
+
+def _with_inner_meanings(grouped: Dict[str, set], absorbing: FrozenSet[str]) -> Dict[str, FrozenSet[str]]:
+    """A longer phrase also means what the phrases inside it mean ("a stiff
+    neck" names the neck, "vomiting blood" is vomiting), because the index
+    keeps only the longest match; a look-alike keeps absorbing its words."""
+    meanings: Dict[str, FrozenSet[str]] = {}
+    for key, owners in grouped.items():
+        inherited = set(owners)
+        if not owners & absorbing:
+            for inner in _inner_phrases(tuple(key.split())):
+                inherited |= grouped.get(inner, set()) - absorbing
+        meanings[key] = frozenset(inherited)
+    return meanings
+
+
 class Triager:
     def __init__(self, concepts: Dict[str, List[str]], extra_words: Iterable[str] = ()):
         needed = {c for rule in RULES for alternative in rule.any_of for c in alternative.needs | alternative.excluded_by}
@@ -392,7 +570,7 @@ class Triager:
                 key = " ".join(phrase_stems(phrase))
                 grouped.setdefault(key, set()).add(concept)
                 spelled.setdefault(key, phrase)
-        self.concepts_of = {key: frozenset(owners) for key, owners in grouped.items()}
+        self.concepts_of = _with_inner_meanings(grouped, absorbers(concepts))
         entries = [(spelled[key], "concept", key) for key in grouped]
         self.index = PhraseIndex(entries, extra_words=[*extra_words, *sorted(COMMON_WORDS), *CHILD_WORDS, *EVERYDAY_WORDS, "fewer"])
 

@@ -23,7 +23,7 @@ from typing import Dict, List, Mapping
 import yaml
 from pydantic import ValidationError, conlist, root_validator
 
-from assistant.knowledge.schema import Id, Phrase, Strict, Text
+from assistant.knowledge.schema import REGIONS, Id, Phrase, Strict, Text
 from assistant.message import Message
 from assistant.textmatch import PhraseIndex, fold, is_negated
 
@@ -61,9 +61,14 @@ class ScreeningFile(Strict):
                 if item not in values["items"]:
                     raise ValueError(f"region '{region_id}', field 'items': unknown item '{item}'")
             for kb_region in region.covers:
+                if kb_region not in REGIONS:
+                    raise ValueError(f"region '{region_id}', field 'covers': '{kb_region}' is no body region of the knowledge base")
                 if kb_region in covered:
                     raise ValueError(f"region '{region_id}', field 'covers': '{kb_region}' is already covered by '{covered[kb_region]}'")
                 covered[kb_region] = region_id
+        uncovered = [r for r in REGIONS if r not in covered]
+        if uncovered:
+            raise ValueError(f"field 'regions': no screening region covers {', '.join(uncovered)}")
         return values
 
 

@@ -87,8 +87,11 @@ def test_every_required_zone_is_described_with_its_contents_and_a_source() -> No
         ("femoral_triangle", {"groin", "front_of_hip"}, ["femoral artery", "femoral vein", "femoral nerve"]),
         ("front_of_abdomen", {"lower_abdomen"}, ["aorta", "vena cava", "ureters"]),
         ("back_of_knee", {"back_of_knee"}, ["popliteal artery", "popliteal vein", "tibial nerve"]),
-        ("front_and_side_of_neck", {"neck"}, ["carotid", "jugular"]),
-        ("armpit", set(), ["axillary artery", "axillary vein", "brachial plexus"]),
+        ("front_and_side_of_neck", {"front_of_neck", "side_of_neck"}, ["carotid", "jugular", "windpipe"]),
+        ("above_collarbone", set(), ["subclavian artery", "subclavian vein", "brachial plexus"]),
+        ("armpit", {"armpit"}, ["axillary artery", "axillary vein", "brachial plexus"]),
+        ("inside_of_upper_arm", set(), ["brachial artery", "median nerve", "ulnar nerve"]),
+        ("elbow_crease", {"inside_of_elbow"}, ["brachial artery", "median nerve", "ulnar nerve"]),
     ],
 )
 def test_zone_covers_its_areas_and_names_what_runs_there(zone_id, areas, contents) -> None:
@@ -185,7 +188,7 @@ def assert_caught(problems: List[str], muscle_id: str, tool: str, zone_id: str) 
 
 
 @pytest.mark.parametrize("tool", BALLS + ["foam_roller", "massage_stick"])
-@pytest.mark.parametrize("zone_id", [z for z in danger.REQUIRED_ZONES if z != "armpit"])
+@pytest.mark.parametrize("zone_id", [z for z in danger.REQUIRED_ZONES if KB.danger_zones[z].areas])
 def test_any_ball_roller_or_stick_on_a_zone_area_is_rejected(zone_id: str, tool: str) -> None:
     area = KB.danger_zones[zone_id].areas[0]
     doctored = with_release("vastus_lateralis", {"tool": tool, "ease": "easy", "presses_on": [area], "steps": ["Hold it there."]})
@@ -197,7 +200,10 @@ ZONE_STEPS = {
     "front_of_abdomen": "Lie face down on the ball, a few finger-widths out from the belly button.",
     "back_of_knee": "Sit with the ball in the hollow behind the knee and bend the knee over it.",
     "front_and_side_of_neck": "Lean the side of the neck onto the ball against a wall.",
+    "above_collarbone": "Hook the cane into the hollow above the collarbone and pull down.",
     "armpit": "Lie on your side with the ball deep in the armpit.",
+    "inside_of_upper_arm": "Rest the inner upper arm on the ball on a table and lean in.",
+    "elbow_crease": "Press the ball into the crook of the elbow and bend the arm over it.",
 }
 
 
@@ -524,3 +530,64 @@ def test_each_correction_has_a_published_source() -> None:
     }
     for muscle_id, pattern in expect.items():
         assert any(re.search(pattern, s) for s in muscle(muscle_id).sources), muscle_id
+
+
+# --- the upper body's zones -------------------------------------------------------
+
+
+def test_the_back_of_the_neck_and_the_top_of_the_shoulder_stay_open_to_a_ball() -> None:
+    # The upper trapezius and the muscles under the skull are classic ball and hook spots.
+    neck = KB.danger_zones["front_and_side_of_neck"]
+    for area in ("back_of_neck", "back_of_head", "top_of_shoulder"):
+        assert not danger.overlaps(KB.areas, area, neck), area
+    for area in ("front_of_neck", "side_of_neck"):
+        assert danger.overlaps(KB.areas, area, neck), area
+
+
+@pytest.mark.parametrize(
+    "tool, area, zone_id",
+    [
+        ("lacrosse_ball", "front_of_neck", "front_and_side_of_neck"),
+        ("back_hook", "side_of_neck", "front_and_side_of_neck"),
+        ("tennis_ball", "armpit", "armpit"),
+        ("massage_stick", "inside_of_elbow", "elbow_crease"),
+    ],
+)
+def test_a_tool_in_an_upper_body_zone_area_is_rejected(tool: str, area: str, zone_id: str) -> None:
+    doctored = with_release("soleus", {"tool": tool, "ease": "easy", "presses_on": [area], "steps": ["Hold it there."]})
+    assert_caught(check(doctored), "soleus", tool, zone_id)
+
+
+@pytest.mark.parametrize(
+    "step, zone_id",
+    [
+        ("Lean the throat onto the ball.", "front_and_side_of_neck"),
+        ("Sink the ball just above the collarbone and breathe.", "above_collarbone"),
+        ("Hook the cane under the arm, deep in the hollow of the armpit.", "armpit"),
+        ("Roll the stick along the inner upper arm.", "inside_of_upper_arm"),
+        ("Put the ball in the elbow crease and squeeze.", "elbow_crease"),
+        ("Lean onto the funny bone with the ball.", "elbow_crease"),
+    ],
+)
+def test_a_doctored_step_into_an_upper_body_zone_is_refused(step: str, zone_id: str) -> None:
+    doctored = with_release("gastrocnemius", {"tool": "lacrosse_ball", "ease": "easy", "presses_on": ["calf"], "steps": [step]})
+    assert_caught(check(doctored), "gastrocnemius", "lacrosse_ball", zone_id)
+
+
+def test_hands_near_the_elbow_crease_need_its_caution() -> None:
+    doctored = with_release("soleus", {"tool": "thumb", "ease": "easy", "presses_on": ["inside_of_elbow"], "steps": ["Press gently."]})
+    problems = check(doctored)
+    assert any("'soleus'" in p and "'elbow_crease'" in p and "caution" in p for p in problems), problems
+
+
+def test_staying_out_of_an_upper_body_zone_passes() -> None:
+    doctored = with_release(
+        "soleus",
+        {
+            "tool": "lacrosse_ball",
+            "ease": "easy",
+            "presses_on": ["calf"],
+            "steps": ["Keep the ball well below the elbow crease and never in the armpit or above the collarbone."],
+        },
+    )
+    assert check(doctored) == []

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant import replies
 from assistant.features import default_extractor
+from assistant.knowledge import danger
 from assistant.knowledge.loader import default_knowledge
 from assistant.matching import default_matcher
 from assistant.safety import triage
@@ -82,3 +85,28 @@ def test_the_out_of_region_reply_names_every_region_the_knowledge_base_covers() 
     for region in {m.region for m in kb.muscles.values()}:
         assert replies.REGION_WORDS[region] in text
     assert "_" not in text
+
+
+@pytest.mark.parametrize("tool", ["massage_stick", "back_hook"])
+def test_a_stick_or_hook_never_stands_in_for_hands_near_a_danger_zone(tool: str) -> None:
+    # The adductors' hand method works beside the femoral triangle; a stick there would press on the vessels.
+    adductor = KB.muscles["adductor_longus"]
+    hands = next(r for r in adductor.release if r.tool == "hands")
+    assert danger.zones_touched(KB.areas, hands, KB.danger_zones.values())
+    assert "hands" in KB.vocabulary.tool_substitutes[tool]
+    release, note = replies.choose_method(KB, adductor, [tool], [])
+    assert release.tool in replies.ALWAYS_AT_HAND
+    assert note is not None and "can do the job" not in note and "gentle hands" in note
+    text = replies.release_message(KB, adductor, [tool], [])["text"]
+    assert f"leave the {KB.term('tools', tool).name} out" in text
+
+
+def test_a_stick_still_stands_in_for_hands_away_from_any_zone() -> None:
+    def clear_of_zones(muscle) -> bool:
+        hands = [r for r in muscle.release if r.tool == "hands"]
+        no_stick = all(r.tool not in ("massage_stick", "foam_roller") for r in muscle.release)
+        return bool(hands) and no_stick and not danger.zones_touched(KB.areas, hands[0], KB.danger_zones.values())
+
+    muscle = next(m for m in KB.muscles.values() if clear_of_zones(m))
+    chosen, note = replies.choose_method(KB, muscle, ["massage_stick"], [])
+    assert chosen.tool == "hands" and "can do the job" in note

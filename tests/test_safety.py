@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.safety import ages, says_not_that, triage
+from assistant.safety import RULES, ages, default_triager, says_not_that, triage
 from assistant.textmatch import fold
 
 RED_FLAGS = [
@@ -170,3 +170,90 @@ def test_stopwords_do_not_shrink_a_phrase_into_one_common_word() -> None:
     # "like an elephant" would fold to "elephant", "been checked" to "check".
     assert not triage("purple elephants").flagged
     assert triage("can you check this lump in my groin, it pops out when I cough").rule_id == "groin_lump"
+
+
+# --- the whole body ------------------------------------------------------------
+
+WHOLE_BODY_RED_FLAGS = [
+    ("my left arm gets heavy when I walk the dog uphill", "heart"),
+    ("a crushing feeling in my shoulder blades with a cold sweat", "heart"),
+    ("my neck and jaw ache and I feel sick and clammy", "heart"),
+    ("my mouth is drooping on one side and my words are jumbled", "stroke"),
+    ("my arm suddenly went weak and floppy", "stroke"),
+    ("a headache out of nowhere at the back of my neck, like being kicked in the head", "neck_artery"),
+    ("worst headache of my life while lifting weights", "neck_artery"),
+    ("since my neck was manipulated I'm dizzy and seeing double", "neck_artery"),
+    ("one droopy eyelid and a sore side of my neck", "neck_artery"),
+    ("stiff neck and a fever since this morning", "meningitis"),
+    ("spots that don't fade under a glass and a headache", "meningitis"),
+    ("I've got a temperature, a bad headache and the light hurts my eyes", "meningitis"),
+    ("rear-ended yesterday, now neck pain and my fingers are numb", "neck_injury"),
+    ("dove into the pool and hit the bottom, my neck hurts", "neck_injury"),
+    ("I keep dropping things and I'm unsteady on my feet", "myelopathy"),
+    ("electric shocks down my spine when I look down", "myelopathy"),
+    ("rheumatoid arthritis and my hands have gone numb", "myelopathy"),
+    ("my arm is in plaster and my fingers have gone numb", "compartment"),
+    ("the cast is too tight and my toes are swelling", "compartment"),
+    ("got kicked in the shin, it's rock hard and the pain is way worse than it should be", "compartment"),
+    ("my shoulder is hot and swollen and I didn't hurt it", "hot_joint"),
+    ("my wrist went red and puffy overnight", "hot_joint"),
+    ("my whole arm has puffed up since yesterday", "arm_clot"),
+    ("my hand has gone cold and pale", "circulation"),
+    ("my fingers turned blue and cold and they're numb", "circulation"),
+    ("a sudden ripping pain between my shoulder blades", "aorta"),
+    ("sudden agony between my shoulder blades out of nowhere", "aorta"),
+    ("pain under my ribs and I keep throwing up", "upper_belly"),
+    ("my eyes are yellow and my belly hurts", "upper_belly"),
+    ("I'm short of breath and it hurts when I take a deep breath", "lung_clot"),
+    ("coughing up blood and my back aches", "lung_clot"),
+    ("breathless since my operation last week", "lung_clot"),
+    ("there's a lump in my armpit the size of a grape", "armpit_lump"),
+]
+WHOLE_BODY_LOOK_ALIKES = [
+    "my neck is stiff from looking at my laptop",
+    "my arm is sore from my vaccine yesterday",
+    "shin splints from the new running plan",
+    "my traps are tight after shrugs",
+    "my forearm aches after a day of typing",
+    "my upper back is stiff after a long drive",
+    "I get a tension headache when I'm stressed",
+    "my hands are cold, it's winter",
+    "my elbow aches after tennis",
+    "my legs feel wobbly after a long run",
+    "I had a cold last week and my neck is stiff from sleeping badly",
+    "I lost pounds on my diet and my knees feel better",
+    "a knot under my shoulder blade that aches when I sit",
+    "no fever, just a stiff neck from the draught",
+    "my armpit is sore after shaving",
+    "my foot arch aches after standing all day",
+    "I twisted my back and it feels tense",
+    "my neck muscles feel tense after a knock at rugby",
+    "my upper arm is swollen from the tetanus shot",
+    "my shoulders are red from the sun",
+]
+
+
+@pytest.mark.parametrize("text, rule", WHOLE_BODY_RED_FLAGS)
+def test_whole_body_red_flags_in_lay_words(text: str, rule: str) -> None:
+    result = triage(text)
+    assert result.flagged and result.rule_id == rule, result
+
+
+@pytest.mark.parametrize("text", WHOLE_BODY_LOOK_ALIKES)
+def test_whole_body_look_alikes_are_left_alone(text: str) -> None:
+    assert not triage(text).flagged, triage(text)
+
+
+def test_every_rule_has_a_reason_and_what_to_do() -> None:
+    for rule in RULES:
+        assert rule.reason and not rule.reason.endswith(".") and rule.reason[0].islower(), rule.id
+        assert rule.advice.startswith("Please"), rule.id
+
+
+def test_a_longer_phrase_keeps_the_meaning_of_the_words_inside_it() -> None:
+    # "stiff neck" is a stiff neck and names the neck, so neck pain with sweating is the heart rule's.
+    assert "neck_area" in default_triager().present("a stiff neck")
+    assert triage("stiff neck and I'm sweating and clammy").rule_id == "heart"
+    # ...but a look-alike keeps swallowing its words, and a plain phrase means only itself.
+    assert "injury" not in default_triager().present("I fell asleep on the sofa")
+    assert "pulsing" not in default_triager().present("I lost pounds")

@@ -8,11 +8,13 @@ import pytest
 import yaml
 
 from assistant.knowledge.loader import default_knowledge
+from assistant.knowledge.schema import REGIONS
 from assistant.safety import triage
 from assistant.screening import (
     MAX_ITEMS,
     SCREENING_FILE,
     VALID_FOR_SECONDS,
+    Answer,
     Kind,
     Screening,
     ScreeningError,
@@ -124,4 +126,62 @@ def test_a_broken_file_names_the_region_and_field(tmp_path: Path) -> None:
     data["regions"]["jaw"]["items"] = ["cancer_history"] * (MAX_ITEMS + 1)
     broken.write_text(yaml.safe_dump(data))
     with pytest.raises(ScreeningError, match="regions.jaw.items"):
+        load(broken)
+
+
+def test_every_body_region_a_muscle_may_have_is_screened_exactly_once(screening: Screening) -> None:
+    covering = {r: [rid for rid, region in screening.data.regions.items() if r in region.covers] for r in REGIONS}
+    assert {r: owners for r, owners in covering.items() if len(owners) != 1} == {}
+
+
+@pytest.mark.parametrize(
+    "kb_region, region",
+    [("neck", "neck_and_head"), ("shoulder", "shoulder_and_arm"), ("arm", "shoulder_and_arm"), ("upper_back", "upper_back_and_chest"),
+     ("chest", "upper_back_and_chest"), ("abdomen", "belly"), ("lower_leg", "knee_and_calf"), ("foot", "ankle_and_foot")],
+)
+def test_the_whole_body_regions_are_screened(screening: Screening, kb_region: str, region: str) -> None:
+    assert screening.region_for(kb_region) == region
+
+
+def test_the_neck_screening_asks_what_the_neck_guidelines_ask(screening: Screening) -> None:
+    items = screening.items("neck_and_head")
+    assert {"neck_injury_recent", "upper_neck_instability", "dizzy_on_turning", "steroids_or_thin_bones", "blood_thinners",
+            "cancer_history"} == set(items)
+    for item in ("neck_injury_recent", "upper_neck_instability", "dizzy_on_turning"):
+        assert "IFOMPT" in screening.data.items[item].source and "NICE CKS Neck pain" in screening.data.items[item].source
+    for text, item in [("I had whiplash last week", "neck_injury_recent"), ("I have Down syndrome", "upper_neck_instability"),
+                       ("I see double when I look up", "dizzy_on_turning"), ("I'm on warfarin", "blood_thinners")]:
+        answer = screening.parse_answer("neck_and_head", text)
+        assert answer is not None and answer.item == item, text
+
+
+def test_the_upper_body_asks_about_the_heart(screening: Screening) -> None:
+    for region in ("shoulder_and_arm", "upper_back_and_chest"):
+        assert "heart_risk" in screening.items(region)
+    assert screening.parse_answer("shoulder_and_arm", "I have angina") == Answer(Kind.item, "heart_risk")
+
+
+def test_the_belly_asks_about_an_aneurysm_and_pregnancy(screening: Screening) -> None:
+    assert {"aortic_aneurysm", "pregnant_or_recent_birth_belly", "bowel_condition"} <= set(screening.items("belly"))
+
+
+def test_the_foot_asks_about_diabetes_and_circulation(screening: Screening) -> None:
+    assert {"diabetes_numb_feet", "poor_circulation"} <= set(screening.items("ankle_and_foot"))
+
+
+def test_a_body_region_without_screening_is_rejected(tmp_path: Path) -> None:
+    data = yaml.safe_load(SCREENING_FILE.read_text())
+    del data["regions"]["belly"]
+    broken = tmp_path / "screening.yml"
+    broken.write_text(yaml.safe_dump(data))
+    with pytest.raises(ScreeningError, match="no screening region covers abdomen"):
+        load(broken)
+
+
+def test_a_region_covering_an_unknown_body_region_is_rejected(tmp_path: Path) -> None:
+    data = yaml.safe_load(SCREENING_FILE.read_text())
+    data["regions"]["belly"]["covers"].append("tummy")
+    broken = tmp_path / "screening.yml"
+    broken.write_text(yaml.safe_dump(data))
+    with pytest.raises(ScreeningError, match="'tummy' is no body region"):
         load(broken)

@@ -28,7 +28,16 @@ from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
 from assistant.knowledge.schema import Area, DangerZone, DangerZoneFile, Muscle, Release, Tool, ToolPressure
 
 # Every one of these must be in danger_zones.yml.
-REQUIRED_ZONES = ("femoral_triangle", "front_of_abdomen", "back_of_knee", "front_and_side_of_neck", "armpit")
+REQUIRED_ZONES = (
+    "femoral_triangle",
+    "front_of_abdomen",
+    "back_of_knee",
+    "front_and_side_of_neck",
+    "above_collarbone",
+    "armpit",
+    "inside_of_upper_arm",
+    "elbow_crease",
+)
 
 # Tools that must stay out of every zone.
 KEPT_OUT = (ToolPressure.body_weight, ToolPressure.hand_held_tool)
@@ -141,6 +150,11 @@ def overlaps(areas: Mapping[str, Area], area_id: str, zone: DangerZone) -> bool:
     return any(area_id in _ancestors(areas, z) for z in zone.areas)
 
 
+def zones_touched(areas: Mapping[str, Area], release: Release, zones: Iterable[DangerZone]) -> List[DangerZone]:
+    """The zones whose areas a release presses on."""
+    return [z for z in zones if any(overlaps(areas, a, z) for a in release.presses_on)]
+
+
 def _tool_label(tools: Mapping[str, Tool], tool_id: str) -> str:
     tool = tools.get(tool_id)
     return f"'{tool_id}' ({tool.name})" if tool else f"'{tool_id}'"
@@ -163,7 +177,7 @@ def _release_problems(
     if kept_out and not release.presses_on:
         problems.append(f"{where}, field 'presses_on': a {tool.name if tool else 'pressing'} method must name the areas it presses on")
 
-    touched = [z for z in lexicon.zones.values() if any(overlaps(areas, a, z) for a in release.presses_on)]
+    touched = zones_touched(areas, release, lexicon.zones.values())
     for zone in touched:
         inside = [a for a in release.presses_on if overlaps(areas, a, zone)]
         if kept_out:

@@ -129,12 +129,16 @@ class RootCause(Strict):
     text: Text
 
 
+# The body regions a muscle can belong to; each has its screening questions.
+REGIONS = ("hip", "thigh", "knee", "lower_back", "lower_leg", "foot", "jaw", "neck", "shoulder", "upper_back", "chest", "arm", "abdomen")
+
+
 class Muscle(Strict):
     id: Id
     name: Phrase
     aliases: conlist(Phrase, min_items=1)
     group: Id
-    region: constr(regex=r"^(hip|thigh|knee|lower_back|lower_leg|foot|jaw|neck|shoulder|upper_back|chest|arm|abdomen)$")
+    region: constr(regex=rf"^({'|'.join(REGIONS)})$")
     summary: Text
     trigger_points: conlist(TriggerPoint, min_items=1)
     referral: conlist(Referral, min_items=1)
