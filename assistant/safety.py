@@ -513,7 +513,7 @@ def derived_concepts(folded: str, concepts: FrozenSet[str]) -> FrozenSet[str]:
 DERIVED = frozenset({"over_50", "over_65", "child", "early_pregnancy", "bilateral", "injury"})
 # Known words, so a typo is never bent from "child" into "chills".
 # Everyday words near alarming ones ("playing" is no typo of "plane").
-EVERYDAY_WORDS = ("play", "plays", "played", "playing", "kneel", "kneeling", "lead", "itch", "itchy", "itches", "chilly")
+EVERYDAY_WORDS = ("play", "plays", "played", "playing", "kneel", "kneeling", "lead", "itch", "itchy", "itches", "chilly", "text", "texts", "texting", "texted")
 CHILD_WORDS = ("child", "children", "childs", "kid", "kids", "son", "daughter", "toddler", "teen", "teenager", "baby", "grandson", "granddaughter")
 
 # "It's not that, it's just...": the person says the urgent reply misread them.

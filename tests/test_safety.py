@@ -257,3 +257,9 @@ def test_a_longer_phrase_keeps_the_meaning_of_the_words_inside_it() -> None:
     # ...but a look-alike keeps swallowing its words, and a plain phrase means only itself.
     assert "injury" not in default_triager().present("I fell asleep on the sofa")
     assert "pulsing" not in default_triager().present("I lost pounds")
+
+
+def test_everyday_words_are_not_bent_into_alarm_words() -> None:
+    # Typo tolerance must not hear "testicle" in texting, which arms and thumbs ache from.
+    assert not triage("my thumb aches from texting all day").flagged
+    assert triage("i was texting and now my testicle is swollen and very painful").flagged
