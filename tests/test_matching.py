@@ -104,3 +104,18 @@ def test_dev_set_covers_every_muscle_four_times() -> None:
     assert sum(1 for c in cases if c.get("red_flag") is True) >= 40
     assert sum(1 for c in cases if c.get("red_flag") is False) >= 40
     assert len(cases) >= 200
+
+
+@pytest.mark.parametrize(
+    "text, tool",
+    [("I only have my fingers", "thumb"), ("I can use my hands", "hands"), ("with my thumb", "thumb")],
+)
+def test_a_hand_offered_as_a_tool_is_a_tool(text: str, tool: str) -> None:
+    features = default_extractor().extract(text)
+    assert tool in features.tools and not features.areas
+
+
+@pytest.mark.parametrize("text, area", [("my fingers tingle", "fingers"), ("pins and needles in my hand", "hand")])
+def test_a_hand_in_a_complaint_is_a_place(text: str, area: str) -> None:
+    features = default_extractor().extract(text)
+    assert area in features.areas and not features.tools
