@@ -119,3 +119,12 @@ def test_a_hand_offered_as_a_tool_is_a_tool(text: str, tool: str) -> None:
 def test_a_hand_in_a_complaint_is_a_place(text: str, area: str) -> None:
     features = default_extractor().extract(text)
     assert area in features.areas and not features.tools
+
+
+def test_upper_body_cases_cover_every_upper_body_muscle_six_times() -> None:
+    from collections import Counter
+
+    cases = load_cases(DATA / "wholebody_upper_dev.yml") + load_cases(DATA / "wholebody_upper_heldout.yml")
+    counts = Counter(c["expect_any"][0] for c in cases)
+    upper = [m.id for m in default_knowledge().muscles.values() if m.region in {"neck", "shoulder", "upper_back", "chest"}]
+    assert upper and all(counts[m] >= 6 for m in upper), counts
