@@ -33,6 +33,10 @@ FACTOR_QUESTIONS = {
     "weak_partners": "Does the hip drop or the knee cave in when you stand on one leg or climb stairs?",
     "stress": "Have you been under a lot of stress lately, or catch yourself holding your breath?",
     "inactivity": "Do you spend long periods without moving, at a desk, in a car or on the sofa?",
+    "head_posture": "Does your head tend to poke forward, at a screen, over a phone or while reading?",
+    "rounded_shoulders": "Do your shoulders round forward when you sit or stand, for example at a laptop?",
+    "shoulder_loads": "Do you carry a heavy bag or backpack on your shoulders, or wear straps that dig in?",
+    "repetitive_hand_use": "Do your hands do the same thing for hours: typing, a mouse, gripping tools or an instrument?",
 }
 
 ANSWER_BUTTONS = (("Yes", "/affirm"), ("No", "/deny"), ("Not sure", "not sure"), ("Skip", "skip"), ("Stop", "stop"))

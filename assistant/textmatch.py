@@ -65,6 +65,9 @@ IRREGULAR = {
     "don't": "dont",
     "didn't": "didnt",
     "doesn't": "doesnt",
+    # A trapped nerve is not the traps (the upper trapezius).
+    "trapped": "trapped",
+    "trapping": "trapped",
 }
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")

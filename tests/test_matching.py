@@ -69,8 +69,9 @@ def test_areas_outside_our_regions_are_named_as_such() -> None:
     kb = default_knowledge()
     # Without the muscles above the waist nothing is known in the shoulder.
     legs_back_and_jaw = {i: m for i, m in kb.muscles.items() if m.region in LEGS_BACK_AND_JAW}
-    matcher = Matcher(Knowledge(vocabulary=kb.vocabulary, muscles=legs_back_and_jaw))
+    matcher = Matcher(Knowledge(vocabulary=kb.vocabulary, muscles=legs_back_and_jaw, danger_zones=kb.danger_zones))
     assert matcher.rank(default_extractor().extract("my shoulder hurts")).status is Status.out_of_region
+    assert rank("my shoulder hurts").status is Status.generic_area
 
 
 @pytest.mark.parametrize(
@@ -101,11 +102,11 @@ def test_features_round_trip_through_a_slot() -> None:
     assert features.side == "left"
 
 
-@pytest.mark.parametrize("name", ["dev.yml", "wholebody_lower_dev.yml"])
+@pytest.mark.parametrize("name", ["dev.yml", "wholebody_lower_dev.yml", "wholebody_upper_dev.yml"])
 def test_engine_meets_the_accuracy_bar_on_the_dev_set(name: str) -> None:
     figures = score(load_cases(DATA / name), engine_runner(), with_intents=False).figures()
     assert figures["top3"] >= 0.95
-    assert figures["red_flag_recall"] == 1.0
+    assert figures["red_flag_recall"] in (1.0, None)  # None: a set with no red flag in it
     assert figures["red_flag_false_alarm_rate"] <= 0.05
 
 
@@ -116,7 +117,37 @@ def test_dev_set_covers_every_muscle_four_times() -> None:
 
     cases = load_cases(DATA / "dev.yml") + load_cases(DATA / "heldout.yml")
     counts = Counter(m for c in cases for m in c.get("expect_any", [])[:1])
-    assert all(counts[m] >= 4 for m in CANONICAL_MUSCLES), counts
+    first_28 = CANONICAL_MUSCLES[: CANONICAL_MUSCLES.index("medial_pterygoid") + 1]
+    assert all(counts[m] >= 4 for m in first_28), counts
     assert sum(1 for c in cases if c.get("red_flag") is True) >= 40
     assert sum(1 for c in cases if c.get("red_flag") is False) >= 40
     assert len(cases) >= 200
+
+
+@pytest.mark.parametrize(
+    "text, tool",
+    [("I only have my fingers", "thumb"), ("I can use my hands", "hands"), ("with my thumb", "thumb")],
+)
+def test_a_hand_offered_as_a_tool_is_a_tool(text: str, tool: str) -> None:
+    features = default_extractor().extract(text)
+    assert tool in features.tools and not features.areas
+
+
+@pytest.mark.parametrize("text, area", [("my fingers tingle", "fingers"), ("pins and needles in my hand", "hand")])
+def test_a_hand_in_a_complaint_is_a_place(text: str, area: str) -> None:
+    features = default_extractor().extract(text)
+    assert area in features.areas and not features.tools
+
+
+WHOLE_BODY_SETS = ("wholebody_upper_dev.yml", "wholebody_upper_heldout.yml", "wholebody_lower_dev.yml", "wholebody_lower_heldout.yml")
+
+
+def test_whole_body_cases_cover_every_new_muscle_six_times() -> None:
+    from collections import Counter
+
+    from assistant.knowledge.loader import CANONICAL_MUSCLES
+
+    cases = [c for name in WHOLE_BODY_SETS for c in load_cases(DATA / name)]
+    counts = Counter(c["expect_any"][0] for c in cases if c.get("expect_any"))
+    new = CANONICAL_MUSCLES[CANONICAL_MUSCLES.index("medial_pterygoid") + 1 :]
+    assert len(new) == 38 and all(counts[m] >= 6 for m in new), {m: counts[m] for m in new if counts[m] < 6}

@@ -62,3 +62,7 @@ def test_damerau_distance() -> None:
 def test_negation_stays_in_its_clause(text: str, negated: bool) -> None:
     match = next(m for m in INDEX.find(text) if m.id == "numb")
     assert is_negated(fold(text), match) is negated
+
+
+def test_a_trapped_nerve_is_not_the_traps() -> None:
+    assert stem("trapped") != stem("traps") == stem("trap")
