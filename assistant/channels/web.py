@@ -114,11 +114,13 @@ async def bodymap_picture(request: Request, fmt: str) -> HTTPResponse:
 
 
 def base_url(environ: Dict[str, Any] | None) -> str:
-    """The address the socket reached us at (behind a proxy, what it forwards)."""
+    """The address the socket reached us at. Without a proxy's word on the
+    scheme it is left to the page ("//host"), so an https page stays https."""
     environ = environ or {}
     host = str(environ.get("HTTP_HOST") or "").split(",")[0].strip()
-    scheme = "https" if str(environ.get("wsgi.url_scheme", "")).split(",")[0].strip() == "https" else "http"
-    return f"{scheme}://{host}" if host else ""
+    forwarded = str(environ.get("HTTP_X_FORWARDED_PROTO") or "").split(",")[0].strip().lower()
+    scheme = f"{forwarded}:" if forwarded in ("http", "https") else ""
+    return f"{scheme}//{host}" if host else ""
 
 
 class WebBlueprint(SocketBlueprint):
