@@ -271,6 +271,9 @@ def test_phone_width_keyboard_and_the_mic_button(page) -> None:
     ActionChains(page.driver).send_keys("my jaw aches when I chew", Keys.ENTER).perform()
     page.wait_for(".msg.suggestions .card")
     assert page.driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    # The body map gets nearly the whole width, so its labels stay readable.
+    shown = page.wait_for(".bodymap img").size["width"]
+    assert shown >= 0.85 * page.driver.execute_script("return window.innerWidth"), shown
     page.shot("web-chat-phone.png")
 
 

@@ -98,6 +98,7 @@ def embedding_assistant(trained_model: Path, site: Site, tmp_path_factory: pytes
 def test_the_pinned_widget_is_the_one_installed() -> None:
     import json
 
+    _widget_code()
     installed = json.loads((WIDGET.parents[1] / "package.json").read_text(encoding="utf-8"))
     lock = json.loads((ROOT / "tests" / "webchat" / "package-lock.json").read_text(encoding="utf-8"))
     assert installed["version"] == WIDGET_VERSION == lock["packages"]["node_modules/rasa-webchat"]["version"]

@@ -27,7 +27,7 @@ PALETTE = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00")
 SKIN, OUTLINE, INK = "#F4EDE4", "#8A7F75", "#222222"
 ESSENTIAL_OPACITY, SPILLOVER_OPACITY = 0.72, 0.85
 STRIPE = 6  # spillover zones are striped, essential zones solid
-TITLE_SIZE, LEGEND_SIZE, KEY_SIZE = 15.0, 15.0, 13.0
+TITLE_SIZE, LEGEND_SIZE, KEY_SIZE = 15.0, 15.0, 14.0
 LEGEND_ROW = 22.0
 CHAR_WIDTH = 0.56  # a sans-serif letter's average width, in font sizes
 
