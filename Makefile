@@ -47,11 +47,19 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet --prefer-binary -r requirements.lock; \
 	touch $@
 
-setup: $(VENV)/.installed system-packages voice-weights $(NLP_STAMP) $(VOICE_EVAL)
+# The rasa-webchat widget, a third-party client for the browser tests,
+# exactly as pinned in its package-lock.json.
+WEBCHAT := tests/webchat/node_modules/rasa-webchat/lib/index.js
+
+setup: $(VENV)/.installed system-packages voice-weights $(NLP_STAMP) $(VOICE_EVAL) $(WEBCHAT)
 
 # Debian's chromium + chromedriver for the browser tests (quiet when present).
 system-packages:
 	@bash scripts/setup-system.sh
+
+$(WEBCHAT): tests/webchat/package.json tests/webchat/package-lock.json | system-packages
+	cd tests/webchat && npm ci --ignore-scripts --no-audit --no-fund --legacy-peer-deps --loglevel=error
+	touch $@
 
 $(NLP_STAMP): $(VENV)/.installed $(KB) assistant/nlp/build.py
 	$(PY) -m assistant.nlp.build

@@ -32,7 +32,7 @@ class ActionMuscleInfo(Action):
         # A named muscle is a suggestion in its own right: the payload lets a
         # web card or a follow-up ("what about the second one") use it.
         result = default_matcher().rank(features)
-        send(dispatcher, [{"custom": replies.suggestions_payload(kb(), result, features)}])
+        send(dispatcher, [replies.suggestions_message(kb(), result, features)])
         return [
             SlotSet("current_muscle", muscle.id),
             SlotSet("features", features.to_dict()),

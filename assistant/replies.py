@@ -231,8 +231,15 @@ def suggestion_messages(kb: Knowledge, result: MatchResult, features: Features) 
     listing = "\n".join(f"{i}. {why_line(kb, s)}" for i, s in enumerate(result.suggestions, 1))
     return [
         {"text": f"{heard_intro(features)}these muscles are the most likely sources, worth checking in this order:\n{listing}"},
-        {"custom": suggestions_payload(kb, result, features)},
+        suggestions_message(kb, result, features),
     ]
+
+
+def suggestions_message(kb: Knowledge, result: MatchResult, features: Features) -> Message:
+    """The payload for clients that draw cards, and the body map as a plain
+    picture for those that show only standard messages."""
+    custom = suggestions_payload(kb, result, features)
+    return {"custom": custom, "image": custom["bodymap_png"]}
 
 
 def closing_message(kb: Knowledge, muscle: Muscle, next_name: str | None, show_disclaimer: bool, next_number: int = 2) -> Message:

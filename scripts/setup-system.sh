@@ -3,7 +3,8 @@
 # (browser tests), ffmpeg (voice: every audio format), espeak-ng and flite
 # (the other people's voices the voice tests and evaluation speak with),
 # pocketsphinx-testdata (recordings of real people for the voice
-# evaluation), nginx (production cluster).
+# evaluation), nginx (production cluster), node and npm (the rasa-webchat
+# widget the third-party client test installs).
 # Idempotent and quiet when they are already there; runs `apt-get update`
 # only when the package lists don't know them yet.
 set -euo pipefail
@@ -17,6 +18,8 @@ wanted=(
   nginx:/usr/sbin/nginx
   flite:/usr/bin/flite
   pocketsphinx-testdata:/usr/share/pocketsphinx/test/data/goforward.raw
+  nodejs:/usr/bin/node
+  npm:/usr/bin/npm
 )
 missing=()
 for entry in "${wanted[@]}"; do

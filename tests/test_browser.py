@@ -145,7 +145,9 @@ def test_symptom_gets_cards_and_a_body_map_then_a_button_and_reload_keep_the_con
     assert "Vastus medialis" in card.text and "Release tip:" in card.text
     assert any("Caution:" in c.text for c in page.all(".card"))
     image = page.wait_for(".bodymap img")
-    page.wait.until(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) == 600)
+    page.wait.until(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) == 420)
+    # The same map also comes as a plain picture for other clients: shown once here.
+    assert len(page.all(".msg img")) == 1
     assert "Vastus medialis" in image.get_attribute("alt")
     assert image.get_attribute("src").split("/", 3)[3].startswith("bodymap.svg?muscles=vastus_medialis")
     # The release steps wait for the screening question's answer.
@@ -194,7 +196,19 @@ def test_tapping_the_body_map_ranks_like_typing_the_area(page, servers) -> None:
     page.find("#picker-toggle").click()
     zone = page.wait_for('.zone[data-area="inside_of_knee"][data-side="right"]')
     assert page.find("#picker-send").get_attribute("disabled") is not None
+    # The whole body: front, back and the head from the side, hands to feet.
+    zones = page.all(".zone")
+    assert {z.get_attribute("data-view") for z in zones} == {"front", "back", "side"}
+    assert {"temple", "side_of_neck", "shoulder_blade", "outside_of_elbow", "fingers", "mid_back", "sole"} <= {
+        z.get_attribute("data-area") for z in zones
+    }
     page.shot("web-chat-picker.png")
+    temple = page.find('.zone[data-area="temple"]')
+    page.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", temple)
+    ActionChains(page.driver).move_to_element(temple).click().perform()
+    assert page.find("#picker-chosen").text == "Chosen: temple"
+    page.find("#picker-clear").click()
+    page.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", zone)
     ActionChains(page.driver).move_to_element(zone).click().perform()
     assert zone.get_attribute("aria-pressed") == "true"
     assert "inside of the knee (right)" in page.find("#picker-chosen").text
@@ -257,6 +271,9 @@ def test_phone_width_keyboard_and_the_mic_button(page) -> None:
     ActionChains(page.driver).send_keys("my jaw aches when I chew", Keys.ENTER).perform()
     page.wait_for(".msg.suggestions .card")
     assert page.driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    # The body map gets nearly the whole width, so its labels stay readable.
+    shown = page.wait_for(".bodymap img").size["width"]
+    assert shown >= 0.85 * page.driver.execute_script("return window.innerWidth"), shown
     page.shot("web-chat-phone.png")
 
 

@@ -38,9 +38,13 @@ async def exchange(url: str, session_id: str, message: str, until: str) -> list:
 
 
 def test_symptom_over_socketio_gets_the_payload_and_the_session_survives(servers) -> None:
-    first = asyncio.run(exchange(servers.rasa_url, "socket-test-session", "my knee buckles going down stairs", "muscle_suggestions"))
+    # The payload, then the same map as a standard picture, at a full address.
+    first = asyncio.run(exchange(servers.rasa_url, "socket-test-session", "my knee buckles going down stairs", "'attachment'"))
     custom = next(m["custom"] for m in first if m.get("custom"))
     assert custom["type"] == "muscle_suggestions"
+    picture = next(m["attachment"] for m in first if m.get("attachment"))
+    address = servers.rasa_url.removeprefix("http:")  # the page that shows it picks the scheme
+    assert picture == {"type": "image", "payload": {"src": address + custom["bodymap_png"]}}
     again = asyncio.run(exchange(servers.rasa_url, "socket-test-session", "None of these", "Releasing the"))
     assert any("Releasing the" in (m.get("text") or "") for m in again)
 

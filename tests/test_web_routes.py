@@ -8,7 +8,9 @@ import xml.etree.ElementTree as ET
 import requests
 from PIL import Image
 
-from assistant.channels.web import WEB_DIR, static_file
+from assistant import bodymap
+from assistant.channels.web import WEB_DIR, base_url, static_file
+from assistant.knowledge.loader import default_knowledge
 from assistant.servers import ROOT
 from tests.conftest import payload
 
@@ -52,18 +54,29 @@ def test_bodymap_routes_give_svg_and_png(servers) -> None:
     assert "1. Vastus medialis" in texts and "2. Soleus" in texts
     png = requests.get(f"{servers.rasa_url}/bodymap.png", params={"muscles": "masseter", "side": "left"}, timeout=10)
     assert png.status_code == 200 and png.headers["content-type"] == "image/png"
-    assert Image.open(io.BytesIO(png.content)).size == (1200, 840)
+    expected = bodymap.scene(default_knowledge(), ["masseter"], side="left")
+    assert Image.open(io.BytesIO(png.content)).size == (2 * bodymap.WIDTH, round(2 * expected.height))
     assert requests.get(f"{servers.rasa_url}/bodymap.svg", timeout=10).status_code == 400
     picker = requests.get(f"{servers.rasa_url}/bodymap.svg", params={"picker": "1"}, timeout=10)
     assert picker.status_code == 200 and 'class="zone"' in picker.text
 
 
-def test_symptom_payload_points_at_its_body_map(chat, servers) -> None:
-    custom = payload(chat.say("my knee buckles going down stairs"), "muscle_suggestions")
+def test_symptom_payload_points_at_its_body_map_and_the_map_comes_as_a_picture(chat, servers) -> None:
+    replies = chat.say("my knee buckles going down stairs")
+    custom = payload(replies, "muscle_suggestions")
     assert custom is not None and custom["bodymap"].startswith("/bodymap.svg?muscles=")
     ids = [m["id"] for m in custom["muscles"]]
     assert custom["bodymap"] == "/bodymap.svg?muscles=" + ",".join(ids)
     assert requests.get(servers.rasa_url + custom["bodymap_png"], timeout=10).headers["content-type"] == "image/png"
+    # Clients that show only standard messages still get the map.
+    assert [r["image"] for r in replies if r.get("image")] == [custom["bodymap_png"]]
+
+
+def test_pictures_get_the_address_the_socket_reached() -> None:
+    assert base_url({"HTTP_HOST": "chat.example:8080", "wsgi.url_scheme": "http"}) == "//chat.example:8080"
+    assert base_url({"HTTP_HOST": "chat.example", "HTTP_X_FORWARDED_PROTO": "https"}) == "https://chat.example"
+    assert base_url({"HTTP_HOST": "chat.example", "HTTP_X_FORWARDED_PROTO": "javascript"}) == "//chat.example"
+    assert base_url({}) == "" and base_url(None) == ""
 
 
 def test_readme_documents_the_page_and_shows_a_screenshot() -> None:

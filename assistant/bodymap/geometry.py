@@ -1,7 +1,7 @@
 """Body-map geometry: which shapes stand for which body area, as data.
 
-Pure: reads `zones.yml` beside this file and mirrors the half-figure shapes
-to both sides of the body. No Rasa, no drawing.
+Pure: reads `zones.yml` beside this file, smooths the curves, and mirrors
+the half-figure shapes to both sides of the body. No Rasa, no drawing.
 """
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Mapping, Sequence, Tuple
 
 import yaml
 
 ZONES_FILE = Path(__file__).resolve().parent / "zones.yml"
 SIDES = ("left", "right")
 OTHER_SIDE = {"left": "right", "right": "left"}
+CURVE_STEPS = 6  # points sampled between two control points of a curve
 Point = Tuple[float, float]
 
 
@@ -36,13 +37,13 @@ class Shape:
         if self.ellipse:
             cx, cy, rx, ry = self.ellipse
             return Shape(ellipse=(width - cx, cy, rx, ry))
-        return Shape(points=tuple((width - x, y) for x, y in self.points))
+        return Shape(points=tuple((width - x, y) for x, y in reversed(self.points)))
 
     def center(self) -> Point:
         if self.ellipse:
             return self.ellipse[0], self.ellipse[1]
-        xs, ys = zip(*self.points, strict=True)
-        return sum(xs) / len(xs), sum(ys) / len(ys)
+        x0, y0, x1, y1 = self.bbox()
+        return (x0 + x1) / 2, (y0 + y1) / 2
 
     def bbox(self) -> Tuple[float, float, float, float]:
         if self.ellipse:
@@ -50,6 +51,17 @@ class Shape:
             return cx - rx, cy - ry, cx + rx, cy + ry
         xs, ys = zip(*self.points, strict=True)
         return min(xs), min(ys), max(xs), max(ys)
+
+    def contains(self, point: Point) -> bool:
+        x, y = point
+        if self.ellipse:
+            cx, cy, rx, ry = self.ellipse
+            return ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1
+        inside = False
+        for (x0, y0), (x1, y1) in zip(self.points, self.points[1:] + self.points[:1], strict=True):
+            if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+                inside = not inside
+        return inside
 
 
 @dataclass(frozen=True)
@@ -67,7 +79,7 @@ class View:
     id: str
     title: str
     size: Tuple[float, float]
-    image_left: str
+    image_left: str | None  # whose side the left of the picture is; None for a profile
     outline: Tuple[Shape, ...]
     details: Tuple[Shape, ...]
 
@@ -85,22 +97,61 @@ class Geometry:
         return [z for z in self.zones if z.area == area and (side not in SIDES or z.side in (side, "both"))]
 
 
+def area_zones(geometry: Geometry, parts: Mapping[str, Sequence[str]], area: str, side: str | None = None) -> List[Zone]:
+    """The area's own zones or, for a broad area drawn as the sum of its
+    parts ("knee"), the zones of those parts (`parts`: area -> its parts)."""
+    own = geometry.zones_for(area, side)
+    if own:
+        return own
+    found: List[Zone] = []
+    for part in parts.get(area, ()):
+        found += [z for z in area_zones(geometry, parts, part, side) if z not in found]
+    return found
+
+
+def smooth(points: Sequence[Point], steps: int = CURVE_STEPS) -> Tuple[Point, ...]:
+    """A closed Catmull-Rom curve through the points, as a fine polygon."""
+    n = len(points)
+    out: List[Point] = []
+    for i in range(n):
+        p0, p1, p2, p3 = points[i - 1], points[i], points[(i + 1) % n], points[(i + 2) % n]
+        for step in range(steps):
+            t = step / steps
+            out.append(
+                tuple(  # type: ignore[arg-type]
+                    0.5 * (2 * b + (c - a) * t + (2 * a - 5 * b + 4 * c - d) * t * t + (3 * b - a - 3 * c + d) * t**3)
+                    for a, b, c, d in zip(p0, p1, p2, p3, strict=True)
+                )
+            )
+    return tuple(out)
+
+
+def _points(raw: dict) -> Tuple[Point, ...]:
+    key = "curve" if "curve" in raw else "polygon"
+    return tuple((float(x), float(y)) for x, y in raw[key])
+
+
 def _shape(raw: dict) -> Shape:
     if "ellipse" in raw:
         return Shape(ellipse=tuple(float(v) for v in raw["ellipse"]))
-    return Shape(points=tuple((float(x), float(y)) for x, y in raw["polygon"]))
+    points = _points(raw)
+    return Shape(points=smooth(points) if "curve" in raw else points)
 
 
-def _both_halves(shapes: Sequence[dict], width: float) -> Tuple[Shape, ...]:
-    """Each half-figure shape and its mirror image; a polygon that starts and
-    ends on the midline is joined with its mirror into one outline."""
+def _both_halves(shapes: Sequence[dict], width: float, mirror: bool) -> Tuple[Shape, ...]:
+    """Each half-figure shape and its mirror image; a half outline that starts
+    and ends on the midline is joined with its mirror into one outline."""
     whole: List[Shape] = []
     for raw in shapes:
-        half = _shape(raw)
-        points = half.points
-        if points and points[0][0] == points[-1][0] == width / 2:
-            whole.append(Shape(points=points + tuple(reversed(half.mirrored(width).points))))
+        if not mirror or "ellipse" in raw:
+            whole += [_shape(raw)] + ([_shape(raw).mirrored(width)] if mirror else [])
+            continue
+        points = _points(raw)
+        if points[0][0] == points[-1][0] == width / 2:
+            joined = points + Shape(points=points[1:-1]).mirrored(width).points
+            whole.append(Shape(points=smooth(joined) if "curve" in raw else joined))
         else:
+            half = _shape(raw)
             whole += [half, half.mirrored(width)]
     return tuple(whole)
 
@@ -109,20 +160,21 @@ def parse(data: dict) -> Geometry:
     views: Dict[str, View] = {}
     for view_id, raw in data["views"].items():
         width, height = (float(v) for v in raw["size"])
+        mirror = raw.get("image_left") is not None
         views[view_id] = View(
             id=view_id,
             title=raw["title"],
             size=(width, height),
-            image_left=raw["image_left"],
-            outline=_both_halves(raw.get("outline", []), width),
-            details=_both_halves(raw.get("details", []), width),
+            image_left=raw.get("image_left"),
+            outline=_both_halves(raw.get("outline", []), width, mirror),
+            details=_both_halves(raw.get("details", []), width, mirror),
         )
     zones: List[Zone] = []
     for area, shapes in data["areas"].items():
         for raw in shapes:
             view = views[raw["view"]]
             shape = _shape(raw)
-            if raw.get("mirror", True) is False:
+            if view.image_left is None or raw.get("mirror", True) is False:
                 zones.append(Zone(area, view.id, "both", shape))
                 continue
             zones.append(Zone(area, view.id, view.image_left, shape))

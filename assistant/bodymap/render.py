@@ -8,28 +8,28 @@ bitmap). Pure: no Rasa.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Dict, List, Sequence, Tuple
 from xml.sax.saxutils import escape, quoteattr
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from assistant.bodymap.geometry import SIDES, Geometry, Shape, default_geometry
+from assistant.bodymap.geometry import SIDES, Geometry, Shape, Zone, area_zones, default_geometry
 from assistant.knowledge.loader import Knowledge, default_knowledge
 from assistant.knowledge.schema import ReferralKind
 
-WIDTH, HEIGHT = 600, 420
-TOP = 22  # room for the view titles
-# Where each view's box sits on the picture.
-OFFSETS = {"front": (0.0, TOP), "back": (200.0, TOP), "face": (400.0, TOP)}
-LEGEND_X, LEGEND_Y, LEGEND_ROW = 412.0, 272.0, 18.0
+WIDTH = 420  # two figure columns: legible when a phone shows it 360 px wide
+COLUMN, MARGIN, TITLE = 200.0, 10.0, 24.0  # a view's column, the outer margin, room for its title
 MAX_MUSCLES = 5
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00")
 SKIN, OUTLINE, INK = "#F4EDE4", "#8A7F75", "#222222"
 ESSENTIAL_OPACITY, SPILLOVER_OPACITY = 0.72, 0.85
 STRIPE = 6  # spillover zones are striped, essential zones solid
+TITLE_SIZE, LEGEND_SIZE, KEY_SIZE = 15.0, 15.0, 14.0
+LEGEND_ROW = 22.0
+CHAR_WIDTH = 0.56  # a sans-serif letter's average width, in font sizes
 
 
 @dataclass
@@ -53,6 +53,36 @@ class Item:
 class Scene:
     title: str
     items: List[Item]
+    height: float
+    width: float = WIDTH
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each view sits, and the free spot for the legend (None: below all)."""
+
+    offsets: Dict[str, Tuple[float, float]]
+    legend: Tuple[float, float]
+    height: float
+
+
+def layout(geometry: Geometry, view_ids: Sequence[str], legend_size: Tuple[float, float] = (0.0, 0.0)) -> Layout:
+    """Views fill two columns, each going under the shorter one; the legend
+    takes the shorter column when it fits there, else a row below all."""
+    heights = [0.0, 0.0]
+    offsets: Dict[str, Tuple[float, float]] = {}
+    for view_id in view_ids:
+        column = heights.index(min(heights))
+        offsets[view_id] = (MARGIN + column * COLUMN, heights[column] + TITLE)
+        heights[column] += TITLE + geometry.views[view_id].size[1]
+    width, height = legend_size
+    column = heights.index(min(heights))
+    if width <= COLUMN - MARGIN:
+        legend = (MARGIN + column * COLUMN + MARGIN, heights[column] + TITLE)
+    else:
+        legend = (MARGIN, max(heights) + MARGIN)
+    bottom = max(max(heights), legend[1] + height) if height else max(heights)
+    return Layout(offsets=offsets, legend=legend, height=bottom + MARGIN)
 
 
 def known_muscles(kb: Knowledge, muscle_ids: Sequence[str]) -> List[str]:
@@ -60,83 +90,106 @@ def known_muscles(kb: Knowledge, muscle_ids: Sequence[str]) -> List[str]:
     return [m for m in dict.fromkeys(muscle_ids) if m in kb.muscles][:MAX_MUSCLES]
 
 
-def _base(geometry: Geometry) -> List[Item]:
+def area_parts(kb: Knowledge) -> Dict[str, List[str]]:
+    """Each area's parts: a broad area without a shape of its own is drawn as them."""
+    parts: Dict[str, List[str]] = {}
+    for area in kb.vocabulary.areas:
+        for whole in area.part_of:
+            parts.setdefault(whole, []).append(area.id)
+    return parts
+
+
+def _base(geometry: Geometry, places: Layout) -> List[Item]:
     items: List[Item] = []
-    for view in geometry.views.values():
-        dx, dy = OFFSETS[view.id]
-        items.append(Item("text", text=view.title, at=(dx + view.size[0] / 2, 15), size=13, anchor="middle", fill=INK))
-        left = "R" if view.image_left == "right" else "L"
-        for x, letter in ((dx + 12, left), (dx + view.size[0] - 12, "L" if left == "R" else "R")):
-            items.append(Item("text", text=letter, at=(x, dy + 12), size=11, anchor="middle", fill="#777777"))
+    for view_id, (dx, dy) in places.offsets.items():
+        view = geometry.views[view_id]
+        items.append(Item("text", text=view.title, at=(dx + view.size[0] / 2, dy - 7), size=TITLE_SIZE, anchor="middle", fill=INK))
+        if view.image_left:
+            # The person's own sides, which the picture's left and right are not in the front view.
+            left = "R" if view.image_left == "right" else "L"
+            for x, letter in ((dx + 12, left), (dx + view.size[0] - 12, "L" if left == "R" else "R")):
+                items.append(Item("text", text=letter, at=(x, dy + 14), size=KEY_SIZE, anchor="middle", fill="#666666"))
         items += [Item("shape", shape=s.moved(dx, dy), fill=SKIN, stroke=OUTLINE) for s in view.outline]
         items += [Item("shape", shape=s.moved(dx, dy), fill="none", stroke=OUTLINE) for s in view.details]
     return items
 
 
 def scene(kb: Knowledge, muscle_ids: Sequence[str], side: str | None = None, geometry: Geometry | None = None) -> Scene:
-    """The referral zones and trigger points of the muscles, best first on top."""
+    """The referral zones and trigger points of the muscles, best first on
+    top, in only the views that show one of them."""
     geometry = geometry or default_geometry()
+    parts = area_parts(kb)
     muscles = [kb.muscles[m] for m in known_muscles(kb, muscle_ids)]
-    items = _base(geometry)
-    markers: List[Item] = []
-    # The first muscle is drawn last, so it stays on top where zones overlap.
+    # What to draw, worst first: the first muscle goes last, on top where zones overlap.
+    fills: List[Tuple[Zone, str, bool]] = []
+    points: List[Tuple[Zone, str, int, float]] = []
     for rank in reversed(range(len(muscles))):
         muscle, colour = muscles[rank], PALETTE[rank]
         for referral in sorted(muscle.referral, key=lambda r: r.kind is ReferralKind.essential):
-            essential = referral.kind is ReferralKind.essential
-            for zone in geometry.zones_for(referral.area, side):
-                dx, dy = OFFSETS[zone.view]
-                items.append(
-                    Item(
-                        "shape",
-                        shape=zone.shape.moved(dx, dy),
-                        fill=colour,
-                        opacity=ESSENTIAL_OPACITY if essential else SPILLOVER_OPACITY,
-                        striped=not essential,
-                        stroke=colour,
-                    )
-                )
+            fills += [(z, colour, referral.kind is ReferralKind.essential) for z in area_zones(geometry, parts, referral.area, side)]
         for index, point in enumerate(muscle.trigger_points):
-            for zone in geometry.zones_for(point.area, side):
-                dx, dy = OFFSETS[zone.view]
-                cx, cy = zone.shape.center()
-                spread = (index - (len(muscle.trigger_points) - 1) / 2) * 7
-                markers.append(Item("marker", at=(cx + dx + spread, cy + dy + rank * 3), fill=colour, stroke=INK))
-    items += markers
-    items += _legend(muscles_names=[m.name for m in muscles])
+            spread = (index - (len(muscle.trigger_points) - 1) / 2) * 7
+            points += [(z, colour, rank, spread) for z in area_zones(geometry, parts, point.area, side)]
+    shown = {z.view for z, *_ in fills + points} or set(geometry.views)
+    legend = _legend([m.name for m in muscles])
+    places = layout(geometry, [v for v in geometry.views if v in shown], _extent(legend))
+    items = _base(geometry, places)
+    for zone, colour, essential in fills:
+        dx, dy = places.offsets[zone.view]
+        opacity = ESSENTIAL_OPACITY if essential else SPILLOVER_OPACITY
+        items.append(Item("shape", shape=zone.shape.moved(dx, dy), fill=colour, opacity=opacity, striped=not essential, stroke=colour))
+    for zone, colour, rank, spread in points:
+        dx, dy = places.offsets[zone.view]
+        cx, cy = zone.shape.center()
+        items.append(Item("marker", at=(cx + dx + spread, cy + dy + rank * 3), fill=colour, stroke=INK))
+    lx, ly = places.legend
+    items += [_moved(item, lx, ly) for item in legend]
     names = ", ".join(m.name for m in muscles) or "no muscles"
     where = f" ({side} side)" if side in SIDES else ""
-    return Scene(title=f"Body map of where {names} send pain{where}", items=items)
+    return Scene(title=f"Body map of where {names} send pain{where}", items=items, height=places.height)
 
 
-def _legend(muscles_names: Sequence[str]) -> List[Item]:
+def _legend(muscle_names: Sequence[str]) -> List[Item]:
+    """The colour of each muscle and the key to the shading, from (0, 0)."""
     items: List[Item] = []
-    y = LEGEND_Y
-    for rank, name in enumerate(muscles_names):
-        items.append(Item("shape", shape=Shape(points=_square(LEGEND_X, y)), fill=PALETTE[rank], opacity=ESSENTIAL_OPACITY, stroke=PALETTE[rank]))
-        items.append(Item("text", text=f"{rank + 1}. {name}", at=(LEGEND_X + 18, y + 10), fill=INK))
+    y = 0.0
+    for rank, name in enumerate(muscle_names):
+        items.append(Item("shape", shape=Shape(points=_square(0, y)), fill=PALETTE[rank], opacity=ESSENTIAL_OPACITY, stroke=PALETTE[rank]))
+        items.append(Item("text", text=f"{rank + 1}. {name}", at=(20, y + 12), size=LEGEND_SIZE, fill=INK))
         y += LEGEND_ROW
-    y += 4
+    y += 6
     key = (
-        (Item("shape", shape=Shape(points=_square(LEGEND_X, y)), fill="#777777", opacity=ESSENTIAL_OPACITY, stroke="#777777"), "main pain zone"),
-        (Item("shape", shape=Shape(points=_square(LEGEND_X, y + LEGEND_ROW)), fill="#777777", opacity=SPILLOVER_OPACITY, striped=True, stroke="#777777"), "spillover zone"),
-        (Item("marker", at=(LEGEND_X + 6, y + 2 * LEGEND_ROW + 6), fill="#FFFFFF", stroke=INK), "trigger point"),
+        (Item("shape", shape=Shape(points=_square(0, y)), fill="#777777", opacity=ESSENTIAL_OPACITY, stroke="#777777"), "main pain zone"),
+        (Item("shape", shape=Shape(points=_square(0, y + LEGEND_ROW)), fill="#777777", opacity=SPILLOVER_OPACITY, striped=True, stroke="#777777"), "spillover zone"),
+        (Item("marker", at=(7, y + 2 * LEGEND_ROW + 7), fill="#FFFFFF", stroke=INK), "trigger point"),
     )
     for row, (swatch, label) in enumerate(key):
-        items += [swatch, Item("text", text=label, at=(LEGEND_X + 18, y + row * LEGEND_ROW + 10), fill="#555555", size=11)]
+        items += [swatch, Item("text", text=label, at=(20, y + row * LEGEND_ROW + 12), fill="#555555", size=KEY_SIZE)]
     return items
 
 
-def _square(x: float, y: float, size: float = 12) -> Tuple[Tuple[float, float], ...]:
+def _extent(items: Sequence[Item]) -> Tuple[float, float]:
+    """Roughly how wide and tall the items drawn from (0, 0) are."""
+    right = max((i.at[0] + len(i.text) * i.size * CHAR_WIDTH for i in items if i.kind == "text"), default=0.0)
+    bottom = max((i.at[1] for i in items if i.kind == "text"), default=0.0)
+    return right, bottom + 4
+
+
+def _moved(item: Item, dx: float, dy: float) -> Item:
+    return replace(item, shape=item.shape.moved(dx, dy) if item.shape else None, at=(item.at[0] + dx, item.at[1] + dy))
+
+
+def _square(x: float, y: float, size: float = 14) -> Tuple[Tuple[float, float], ...]:
     return ((x, y), (x + size, y), (x + size, y + size), (x, y + size))
 
 
 def picker_scene(kb: Knowledge, geometry: Geometry | None = None) -> Scene:
     """The blank figures with every area as a target to tap (point-to-describe)."""
     geometry = geometry or default_geometry()
-    items = _base(geometry)
+    places = layout(geometry, list(geometry.views))
+    items = _base(geometry, places)
     for zone in geometry.zones:
-        dx, dy = OFFSETS[zone.view]
+        dx, dy = places.offsets[zone.view]
         name = kb.areas[zone.area].name
         label = name if zone.side == "both" else f"{zone.side} {name}"
         items.append(
@@ -158,17 +211,22 @@ def picker_scene(kb: Knowledge, geometry: Geometry | None = None) -> Scene:
                 },
             )
         )
-    return Scene(title="Body map: tap where it hurts", items=items)
+    return Scene(title="Body map: tap where it hurts", items=items, height=places.height)
 
 
 # ---------------------------------------------------------------- SVG
 
 
+def _n(value: float) -> str:
+    """A coordinate to a tenth of a unit: finer is invisible and bloats the file."""
+    return f"{round(value, 1):g}"
+
+
 def _svg_shape(shape: Shape) -> Tuple[str, str]:
     if shape.ellipse:
         cx, cy, rx, ry = shape.ellipse
-        return "ellipse", f'cx="{cx:g}" cy="{cy:g}" rx="{rx:g}" ry="{ry:g}"'
-    return "polygon", 'points="' + " ".join(f"{x:g},{y:g}" for x, y in shape.points) + '"'
+        return "ellipse", f'cx="{_n(cx)}" cy="{_n(cy)}" rx="{_n(rx)}" ry="{_n(ry)}"'
+    return "polygon", 'points="' + " ".join(f"{_n(x)},{_n(y)}" for x, y in shape.points) + '"'
 
 
 def to_svg(drawing: Scene) -> str:
@@ -179,11 +237,11 @@ def to_svg(drawing: Scene) -> str:
         if item.kind == "text":
             x, y = item.at
             body.append(
-                f'<text x="{x:g}" y="{y:g}" font-size="{item.size:g}" text-anchor="{item.anchor}" fill="{item.fill}">{escape(item.text)}</text>'
+                f'<text x="{_n(x)}" y="{_n(y)}" font-size="{item.size:g}" text-anchor="{item.anchor}" fill="{item.fill}">{escape(item.text)}</text>'
             )
         elif item.kind == "marker":
             x, y = item.at
-            body.append(f'<circle cx="{x:g}" cy="{y:g}" r="4.5" fill="{item.fill}" stroke="{item.stroke}" stroke-width="1.5"/>')
+            body.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4.5" fill="{item.fill}" stroke="{item.stroke}" stroke-width="1.5"/>')
         else:
             assert item.shape is not None
             tag, geometry = _svg_shape(item.shape)
@@ -201,12 +259,13 @@ def to_svg(drawing: Scene) -> str:
             body.append(f'<{tag} {geometry} fill="{fill}"{opacity}{stroke}{dash}{extra}>'
                         + (f"<title>{escape(item.attrs['aria-label'])}</title>" if "aria-label" in item.attrs else "")
                         + f"</{tag}>")
+    width, height = _n(drawing.width), _n(drawing.height)
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'role="img" aria-labelledby="bodymap-title" font-family="sans-serif">'
         f'<title id="bodymap-title">{escape(drawing.title)}</title>'
         f'<defs>{"".join(patterns.values())}</defs>'
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#FFFFFF"/>' + "".join(body) + "</svg>"
+        f'<rect width="{width}" height="{height}" fill="#FFFFFF"/>' + "".join(body) + "</svg>"
     )
 
 
@@ -239,7 +298,7 @@ def _stripes(size: Tuple[int, int], scale: float) -> Image.Image:
 
 
 def to_png(drawing: Scene, scale: float = 2.0) -> bytes:
-    size = (round(WIDTH * scale), round(HEIGHT * scale))
+    size = (round(drawing.width * scale), round(drawing.height * scale))
     picture = Image.new("RGBA", size, (255, 255, 255, 255))
     stripes = _stripes(size, scale)
     fonts: Dict[float, ImageFont.FreeTypeFont] = {}

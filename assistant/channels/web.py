@@ -113,6 +113,16 @@ async def bodymap_picture(request: Request, fmt: str) -> HTTPResponse:
     )
 
 
+def base_url(environ: Dict[str, Any] | None) -> str:
+    """The address the socket reached us at. Without a proxy's word on the
+    scheme it is left to the page ("//host"), so an https page stays https."""
+    environ = environ or {}
+    host = str(environ.get("HTTP_HOST") or "").split(",")[0].strip()
+    forwarded = str(environ.get("HTTP_X_FORWARDED_PROTO") or "").split(",")[0].strip().lower()
+    scheme = f"{forwarded}:" if forwarded in ("http", "https") else ""
+    return f"{scheme}//{host}" if host else ""
+
+
 class WebBlueprint(SocketBlueprint):
     """The socket.io blueprint, plus the page and body-map routes on the app."""
 
@@ -127,9 +137,10 @@ class WebBlueprint(SocketBlueprint):
 
 
 class WebSocketIOOutput(SocketIOOutput):
-    def __init__(self, sio: AsyncServer, bot_message_evt: str) -> None:
+    def __init__(self, sio: AsyncServer, bot_message_evt: str, base_url: str = "") -> None:
         super().__init__(sio, bot_message_evt)
         self.sent = 0
+        self.base_url = base_url
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
         self.sent += 1
@@ -137,6 +148,12 @@ class WebSocketIOOutput(SocketIOOutput):
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         await self._send_message(recipient_id, {"custom": json_message})
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        # Our own pictures are paths; a widget on another site needs the full address.
+        if image.startswith("/") and not image.startswith("//"):
+            image = self.base_url + image
+        await super().send_image_url(recipient_id, image, **kwargs)
 
 
 class WebSocketIOInput(SocketIOInput):
@@ -194,7 +211,7 @@ class WebSocketIOInput(SocketIOInput):
             data = data if isinstance(data, dict) else {"message": data}
             # Without a session id the reply still reaches this socket.
             sender = str(data.get("session_id") or sid)
-            output = WebSocketIOOutput(sio, self.bot_message_evt)
+            output = WebSocketIOOutput(sio, self.bot_message_evt, base_url(sio.get_environ(sid, namespace=self.namespace)))
             text = clean_text(data.get("message") if isinstance(data.get("message"), str) else "")
             early = refusal(text, sender, self.limiter)
             if early:

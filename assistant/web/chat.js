@@ -115,7 +115,6 @@
     var img = el("img");
     img.src = src;
     img.alt = "Body map: where " + names + " send pain. Solid shading is the main pain zone, stripes the spillover zone, circles the trigger points.";
-    img.width = 600; img.height = 420;
     figure.appendChild(img);
     figure.appendChild(el("figcaption", null, "Where these muscles send pain (solid: main zone, striped: spillover, circles: trigger points)."));
     return figure;
@@ -156,6 +155,13 @@
     return Array.isArray(raw) ? raw : [];
   }
 
+  function ownBodymapPicture(data) {
+    var src = data.attachment && data.attachment.payload && data.attachment.payload.src;
+    if (typeof src !== "string") return false;
+    var url = new URL(src, window.location.href);
+    return url.origin === window.location.origin && url.pathname === "/bodymap.png";
+  }
+
   function showBot(data) {
     var node = null;
     var custom = data.custom;
@@ -164,6 +170,8 @@
     } else if (data.text) {
       node = el("div", "msg bot");
       node.appendChild(markdown(data.text));
+    } else if (ownBodymapPicture(data)) {
+      return;  // the same map as the figure under the cards, as a plain picture for other clients
     } else if (data.attachment && data.attachment.payload && data.attachment.payload.src) {
       node = el("div", "msg bot");
       var img = el("img");
@@ -444,7 +452,7 @@
       svg.removeAttribute("width");
       svg.removeAttribute("height");
       svg.setAttribute("role", "group");
-      svg.setAttribute("aria-label", "Body map: front, back, face and jaw");
+      svg.setAttribute("aria-label", "Body map: front, back, and head and neck from the side");
       pickerMap.appendChild(svg);
       refreshChosen();
     });
