@@ -74,6 +74,7 @@ shell: model
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check assistant actions tests
+	$(VENV)/bin/mypy assistant actions
 
 validate: setup
 	$(PY) -m assistant.nlp.build --check

@@ -74,7 +74,7 @@ class Features:
         return result
 
     def to_dict(self) -> dict:
-        data = {kind: dict(values) for kind, values in self.kinds() if values}
+        data: Dict[str, object] = {kind: dict(values) for kind, values in self.kinds() if values}
         if self.side:
             data["side"] = self.side
         return data

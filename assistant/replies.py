@@ -92,7 +92,7 @@ def release_tip(kb: Knowledge, release: Release) -> str:
 
 
 def suggestions_payload(kb: Knowledge, result: MatchResult, features: Features) -> Dict[str, object]:
-    muscles = []
+    muscles: List[Dict[str, object]] = []
     for s in result.suggestions:
         muscle = kb.muscles[s.muscle_id]
         release = choose_method(kb, muscle, [], [])
@@ -107,13 +107,14 @@ def suggestions_payload(kb: Knowledge, result: MatchResult, features: Features) 
                 "caution": muscle.cautions[0].text if muscle.cautions else None,
             }
         )
+    ids = [s.muscle_id for s in result.suggestions]
     return {
         "type": "muscle_suggestions",
         "red_flag": False,
         "side": features.side,
         "muscles": muscles,
-        "bodymap": bodymap_path([m["id"] for m in muscles], features.side, "svg"),
-        "bodymap_png": bodymap_path([m["id"] for m in muscles], features.side, "png"),
+        "bodymap": bodymap_path(ids, features.side, "svg"),
+        "bodymap_png": bodymap_path(ids, features.side, "png"),
     }
 
 

@@ -87,7 +87,8 @@ class Geometry:
 
 def _shape(raw: dict) -> Shape:
     if "ellipse" in raw:
-        return Shape(ellipse=tuple(float(v) for v in raw["ellipse"]))
+        cx, cy, rx, ry = (float(v) for v in raw["ellipse"])
+        return Shape(ellipse=(cx, cy, rx, ry))
     return Shape(points=tuple((float(x), float(y)) for x, y in raw["polygon"]))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 from xml.sax.saxutils import escape, quoteattr
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
@@ -218,7 +218,7 @@ def _rgb(colour: str) -> Tuple[int, int, int]:
     return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
 
 
-def _draw_shape(draw: ImageDraw.ImageDraw, shape: Shape, scale: float, **style: object) -> None:
+def _draw_shape(draw: ImageDraw.ImageDraw, shape: Shape, scale: float, **style: Any) -> None:
     if shape.ellipse:
         x0, y0, x1, y1 = shape.bbox()
         draw.ellipse([x0 * scale, y0 * scale, x1 * scale, y1 * scale], **style)
@@ -231,7 +231,7 @@ def _stripes(size: Tuple[int, int], scale: float) -> Image.Image:
     draw = ImageDraw.Draw(mask)
     step = STRIPE * scale * 1.4142
     width, height = size
-    k = -height
+    k = float(-height)
     while k < width:
         draw.line([(k, height), (k + height, 0)], fill=255, width=max(1, round(step / 2)))
         k += step
@@ -242,7 +242,7 @@ def to_png(drawing: Scene, scale: float = 2.0) -> bytes:
     size = (round(WIDTH * scale), round(HEIGHT * scale))
     picture = Image.new("RGBA", size, (255, 255, 255, 255))
     stripes = _stripes(size, scale)
-    fonts: Dict[float, ImageFont.FreeTypeFont] = {}
+    fonts: Dict[float, ImageFont.FreeTypeFont | ImageFont.ImageFont] = {}
     for item in drawing.items:
         if item.kind == "text":
             font = fonts.setdefault(item.size, ImageFont.load_default(size=item.size * scale))

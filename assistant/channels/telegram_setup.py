@@ -14,7 +14,7 @@ import json
 import os
 import re
 import sys
-from typing import Dict, List, Mapping
+from typing import Any, Dict, List, Mapping
 
 import requests
 
@@ -39,10 +39,10 @@ def problems(env: Mapping[str, str]) -> List[str]:
     return found
 
 
-def webhook_request(env: Mapping[str, str]) -> tuple[str, Dict[str, object]]:
+def webhook_request(env: Mapping[str, str]) -> tuple[str, Dict[str, Any]]:
     """The setWebhook address and body."""
     base = (env.get("TELEGRAM_API_BASE") or DEFAULT_API_BASE).strip().rstrip("/")
-    body: Dict[str, object] = {
+    body: Dict[str, Any] = {
         "url": env["TELEGRAM_WEBHOOK_URL"].strip(),
         "secret_token": env["TELEGRAM_SECRET_TOKEN"].strip(),
         "allowed_updates": ALLOWED_UPDATES,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Tuple, cast
 
 from assistant.knowledge.loader import Knowledge, KnowledgeError, load_knowledge
 
@@ -70,9 +70,11 @@ def lookups_document(kb: Knowledge) -> str:
 
 def build_spacy_pipeline(kb: Knowledge, out_dir: Path) -> None:
     import spacy
+    from spacy.pipeline import EntityRuler
 
     nlp = spacy.blank("en")
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
+    # add_pipe is typed as returning any component; this name makes a ruler.
+    ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True}))
     ruler.add_patterns([{"label": entity, "pattern": phrase, "id": ident} for entity, phrase, ident in entity_phrases(kb)])
     nlp.meta["name"] = "trigger_point_kb"
     nlp.meta["description"] = "Blank English pipeline with an entity ruler built from the knowledge base."
