@@ -109,7 +109,7 @@ crossval: setup
 
 # Register the Telegram webhook (needs TELEGRAM_TOKEN, TELEGRAM_WEBHOOK_URL, TELEGRAM_SECRET_TOKEN).
 telegram-webhook: $(VENV)/.installed
-	$(PY) -m assistant.channels.telegram_setup
+	$(PY) -m assistant.channels.telegram.register_webhook
 
 purge: $(VENV)/.installed
 	$(PY) -m assistant.nlp.purge

@@ -16,10 +16,10 @@ import pytest
 import requests
 from aiohttp import web
 
-from assistant.channels import telegram_setup
-from assistant.channels.telegram_format import (
-    MAX_CALLBACK_DATA,
-    CallbackData,
+from assistant.channels.telegram import register_webhook
+from assistant.channels.telegram.bot_api import BotApi
+from assistant.channels.telegram.chats import MAX_CALLBACK_DATA, CallbackData
+from assistant.channels.telegram.format import (
     escape_html,
     inline_keyboard,
     split_html,
@@ -133,10 +133,10 @@ def test_commands_map_to_flows_and_typed_payloads_are_defused() -> None:
 
 
 def test_setup_refuses_without_variables(capsys: pytest.CaptureFixture[str]) -> None:
-    assert telegram_setup.main({}) == 2
+    assert register_webhook.main({}) == 2
     err = capsys.readouterr().err
     assert "TELEGRAM_TOKEN is not set" in err and "TELEGRAM_WEBHOOK_URL is not set" in err
-    assert telegram_setup.main({"TELEGRAM_TOKEN": "t", "TELEGRAM_WEBHOOK_URL": "https://x", "TELEGRAM_SECRET_TOKEN": "bad secret!"}) == 2
+    assert register_webhook.main({"TELEGRAM_TOKEN": "t", "TELEGRAM_WEBHOOK_URL": "https://x", "TELEGRAM_SECRET_TOKEN": "bad secret!"}) == 2
 
 
 # ------------------------------------------------------------ fake Bot API
@@ -249,8 +249,6 @@ def fake_api() -> Iterator[FakeBotApi]:
 
 
 def test_client_retries_after_429_then_succeeds(fake_api: FakeBotApi) -> None:
-    from assistant.channels.telegram import BotApi
-
     fake_api.too_many[("sendMessage", "7")] = 1
 
     async def send() -> Any:
@@ -268,8 +266,6 @@ def test_client_retries_after_429_then_succeeds(fake_api: FakeBotApi) -> None:
 
 
 def test_client_gives_up_after_bounded_retries(fake_api: FakeBotApi) -> None:
-    from assistant.channels.telegram import BotApi
-
     fake_api.too_many[("sendMessage", "8")] = 10
 
     async def send() -> Any:
@@ -285,8 +281,6 @@ def test_client_gives_up_after_bounded_retries(fake_api: FakeBotApi) -> None:
 
 
 def test_client_never_raises_when_the_api_is_down() -> None:
-    from assistant.channels.telegram import BotApi
-
     async def send() -> Any:
         api = BotApi(TOKEN, f"http://127.0.0.1:{free_port()}/bot", max_retries=0)
         try:

@@ -18,7 +18,8 @@ from typing import Any, Dict, List, Mapping
 
 import requests
 
-DEFAULT_API_BASE = "https://api.telegram.org/bot"
+from assistant.channels.telegram.bot_api import DEFAULT_API_BASE
+
 ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
