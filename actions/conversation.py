@@ -8,10 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import current_muscle, kb, latest_intent, message_features, send, slot_list
+from actions.common import awaited, awaiting, current_muscle, kb, latest_intent, message_features, send, slot_list
 from actions.release import ActionTriedAlready
 from actions.symptoms import ActionSuggestMuscles
 from assistant import replies
+from assistant.awaiting import Awaiting
 from assistant.matching import Status, default_matcher
 from assistant.safety import says_not_that
 
@@ -22,13 +23,13 @@ class ActionYesNo(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         intent = latest_intent(tracker)
-        awaiting = tracker.get_slot("awaiting")
-        if awaiting == "progress":
+        current = awaited(tracker)
+        if current is Awaiting.progress:
             return await self.progress(dispatcher, tracker, domain, better=intent == "affirm")
-        if awaiting == "red_flag":
+        if current is Awaiting.red_flag:
             return await self.after_red_flag(dispatcher, tracker, domain, intent)
-        send(dispatcher, [replies.yes_no_reply(awaiting, affirmed=intent == "affirm")])
-        return [SlotSet("awaiting", None)]
+        send(dispatcher, [replies.yes_no_reply(current, affirmed=intent == "affirm")])
+        return [awaiting(None)]
 
     async def after_red_flag(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any], intent: str | None
@@ -40,8 +41,8 @@ class ActionYesNo(Action):
         if not affirmed and default_matcher().rank(message_features(tracker)).status is Status.ok:
             dispatcher.utter_message(text=replies.NOT_THAT_THEN)
             return await ActionSuggestMuscles().run(dispatcher, tracker, domain)
-        send(dispatcher, [replies.yes_no_reply("red_flag", affirmed=affirmed)])
-        return [SlotSet("awaiting", None)]
+        send(dispatcher, [replies.yes_no_reply(Awaiting.red_flag, affirmed=affirmed)])
+        return [awaiting(None)]
 
 
     async def progress(
@@ -54,7 +55,7 @@ class ActionYesNo(Action):
         ratings = slot_list(tracker, "method_ratings")
         if method:
             ratings = [*ratings, f"{method}={'better' if better else 'not_better'}"]
-        events: List[EventType] = [SlotSet("awaiting", None), SlotSet("method_ratings", ratings)]
+        events: List[EventType] = [awaiting(None), SlotSet("method_ratings", ratings)]
         if better:
             send(dispatcher, [replies.progress_better(muscle)])
             return events

@@ -8,13 +8,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import kb, message_features, send, slot_list
+from actions.common import awaited, awaiting, kb, message_features, send, slot_list
 from actions.screening import gate
 from assistant import replies
+from assistant.awaiting import CLARIFYING, Awaiting
 from assistant.features import Features
 from assistant.matching import Status, default_matcher, has_detail
-
-CLARIFYING = ("area", "sub_area", "sensation")
 
 
 def describes_symptom(tracker: Tracker) -> bool:
@@ -28,23 +27,24 @@ class ActionSuggestMuscles(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         features = message_features(tracker)
-        if tracker.get_slot("awaiting") in CLARIFYING:
+        current = awaited(tracker)
+        if current in CLARIFYING:
             features = features.merged(Features.from_dict(tracker.get_slot("features")))
         result = default_matcher().rank(features)
         remember = SlotSet("features", features.to_dict())
 
         if result.status is Status.generic_area:
             send(dispatcher, [replies.clarify_area(kb(), result.generic_area)])
-            return [remember, SlotSet("awaiting", "sub_area")]
+            return [remember, awaiting(Awaiting.sub_area)]
         if result.status is Status.out_of_region:
             dispatcher.utter_message(text=replies.OUT_OF_REGION)
-            return [SlotSet("awaiting", None)]
+            return [awaiting(None)]
         if result.status is Status.vague:
             send(dispatcher, [replies.clarify_area(kb(), None)])
-            return [remember, SlotSet("awaiting", "area")]
-        if result.ambiguous and not has_detail(features) and tracker.get_slot("awaiting") != "sensation":
+            return [remember, awaiting(Awaiting.area)]
+        if result.ambiguous and not has_detail(features) and current is not Awaiting.sensation:
             send(dispatcher, [replies.clarify_sensation(kb())])
-            return [remember, SlotSet("awaiting", "sensation")]
+            return [remember, awaiting(Awaiting.sensation)]
 
         ids = [s.muscle_id for s in result.suggestions]
         found = [remember, SlotSet("suggested_muscles", ids), SlotSet("current_muscle", ids[0]), SlotSet("failed_rounds", 0.0)]
@@ -52,7 +52,7 @@ class ActionSuggestMuscles(Action):
         screen = gate(tracker, kb().muscles[ids[0]])
         if screen:
             send(dispatcher, [*replies.suggestion_messages(kb(), result, features), *screen.messages])
-            return [*found, SlotSet("awaiting", None), *screen.events]
+            return [*found, awaiting(None), *screen.events]
         show_disclaimer = not tracker.get_slot("disclaimer_shown")
         send(
             dispatcher,
@@ -60,4 +60,4 @@ class ActionSuggestMuscles(Action):
                 kb(), result, features, slot_list(tracker, "tools"), slot_list(tracker, "tried"), show_disclaimer
             ),
         )
-        return [*found, SlotSet("awaiting", None), SlotSet("disclaimer_shown", True)]
+        return [*found, awaiting(None), SlotSet("disclaimer_shown", True)]

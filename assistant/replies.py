@@ -10,6 +10,7 @@ import json
 from typing import Dict, List, Sequence, Tuple
 from urllib.parse import urlencode
 
+from assistant.awaiting import Awaiting
 from assistant.features import Features
 from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.schema import Muscle, ReferralKind, Release
@@ -389,8 +390,8 @@ def ask_tools(kb: Knowledge) -> Message:
 NOT_THAT_THEN = "Thanks for putting me right. If any of those signs do show up, please get checked the same day."
 
 
-def yes_no_reply(awaiting: str | None, affirmed: bool) -> Message:
-    if awaiting == "red_flag":
+def yes_no_reply(awaiting: Awaiting | None, affirmed: bool) -> Message:
+    if awaiting is Awaiting.red_flag:
         if affirmed:
             return {
                 "text": "Then please don't wait: get checked today, or call your emergency number if it's severe or sudden. I'll be here afterwards."
