@@ -8,12 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import awaited, awaiting, current_muscle, kb, latest_intent, message_features, send, slot_list
+from actions.common import awaited, awaiting, current_muscle, kb, latest_intent, send, slot_list
 from actions.release import ActionTriedAlready
-from actions.symptoms import ActionSuggestMuscles
+from actions.symptoms import suggest_muscles, symptom_ranking
 from assistant import replies
 from assistant.awaiting import Awaiting
-from assistant.matching import Status, default_matcher
 from assistant.safety import says_not_that
 
 
@@ -38,9 +37,10 @@ class ActionYesNo(Action):
         pain ("it's not that, it's just my hamstrings"), answer that too."""
         text = tracker.latest_message.get("text") or ""
         affirmed = intent == "affirm" and not says_not_that(text)
-        if not affirmed and default_matcher().rank(message_features(tracker)).status is Status.ok:
+        alone = None if affirmed else symptom_ranking(tracker)
+        if alone:
             dispatcher.utter_message(text=replies.NOT_THAT_THEN)
-            return await ActionSuggestMuscles().run(dispatcher, tracker, domain)
+            return await suggest_muscles(dispatcher, tracker, alone)
         send(dispatcher, [replies.yes_no_reply(Awaiting.red_flag, affirmed=affirmed)])
         return [awaiting(None)]
 
@@ -62,15 +62,15 @@ class ActionYesNo(Action):
         return [*events, *await ActionTriedAlready().run(dispatcher, tracker, domain)]
 
 
-class ActionFallback(ActionSuggestMuscles):
+class ActionFallback(Action):
     """Low NLU confidence: still answer when the words describe a symptom."""
 
     def name(self) -> str:
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        result = default_matcher().rank(message_features(tracker))
-        if result.status is Status.ok:
-            return await super().run(dispatcher, tracker, domain)
+        alone = symptom_ranking(tracker)
+        if alone:
+            return await suggest_muscles(dispatcher, tracker, alone)
         send(dispatcher, [replies.not_understood()])
         return []

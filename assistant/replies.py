@@ -17,6 +17,7 @@ from assistant.knowledge.schema import Muscle, ReferralKind, Release
 from assistant.matching import MatchResult, Suggestion
 from assistant.message import Message, capitalised
 from assistant.safety import Triage
+from assistant.sides import pictured_side
 
 DISCLAIMER = (
     "_This is self-care information, not a diagnosis. If the pain is severe, keeps getting worse, "
@@ -122,8 +123,9 @@ def suggestions_payload(kb: Knowledge, result: MatchResult, features: Features) 
 def bodymap_path(muscle_ids: Sequence[str], side: str | None, fmt: str) -> str:
     """Where the channel serves the picture of these muscles' pain zones."""
     query = {"muscles": ",".join(muscle_ids)}
-    if side in ("left", "right"):
-        query["side"] = side
+    pictured = pictured_side(side)
+    if pictured:
+        query["side"] = pictured
     return f"/bodymap.{fmt}?{urlencode(query, safe=',')}"
 
 

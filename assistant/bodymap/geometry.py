@@ -13,8 +13,9 @@ from typing import Dict, List, Sequence, Tuple
 
 import yaml
 
+from assistant.sides import PICTURED
+
 ZONES_FILE = Path(__file__).resolve().parent / "zones.yml"
-SIDES = ("left", "right")
 OTHER_SIDE = {"left": "right", "right": "left"}
 Point = Tuple[float, float]
 
@@ -82,7 +83,7 @@ class Geometry:
 
     def zones_for(self, area: str, side: str | None = None) -> List[Zone]:
         """The area's zones; a side of "left"/"right" keeps that side (and the midline)."""
-        return [z for z in self.zones if z.area == area and (side not in SIDES or z.side in (side, "both"))]
+        return [z for z in self.zones if z.area == area and (side not in PICTURED or z.side in (side, "both"))]
 
 
 def _shape(raw: dict) -> Shape:

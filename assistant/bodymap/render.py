@@ -15,9 +15,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from assistant.bodymap.geometry import SIDES, Geometry, Shape, default_geometry
+from assistant.bodymap.geometry import Geometry, Shape, default_geometry
 from assistant.knowledge.loader import Knowledge, default_knowledge
 from assistant.knowledge.schema import ReferralKind
+from assistant.sides import PICTURED
 
 WIDTH, HEIGHT = 600, 420
 TOP = 22  # room for the view titles
@@ -105,7 +106,7 @@ def scene(kb: Knowledge, muscle_ids: Sequence[str], side: str | None = None, geo
     items += markers
     items += _legend(muscles_names=[m.name for m in muscles])
     names = ", ".join(m.name for m in muscles) or "no muscles"
-    where = f" ({side} side)" if side in SIDES else ""
+    where = f" ({side} side)" if side in PICTURED else ""
     return Scene(title=f"Body map of where {names} send pain{where}", items=items)
 
 

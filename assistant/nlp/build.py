@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Dict, List, Tuple, cast
 
 from assistant.knowledge.loader import Knowledge, KnowledgeError, load_knowledge
+from assistant.sides import SIDE_WORDS
 
 ROOT = Path(__file__).resolve().parents[2]
 PIPELINE_DIR = ROOT / "build" / "spacy_pipeline"
@@ -27,11 +28,8 @@ ENTITY_OF_KIND = {
     "sensations": "sensation",
     "tools": "tool",
 }
-SIDE_WORDS = {
-    "left": ["left", "left side", "left one"],
-    "right": ["right side", "right one"],
-    "both": ["both sides", "both", "either side"],
-}
+# Too short or too common to tag as a side wherever they appear ("that's right").
+UNTAGGED_SIDE_WORDS = {"l", "r", "right"}
 
 
 def entity_phrases(kb: Knowledge) -> List[Tuple[str, str, str]]:
@@ -43,7 +41,7 @@ def entity_phrases(kb: Knowledge) -> List[Tuple[str, str, str]]:
     for muscle in kb.muscles.values():
         rows += [("muscle", phrase.lower(), muscle.id) for phrase in [muscle.name, *muscle.aliases]]
     for side, words in SIDE_WORDS.items():
-        rows += [("side", word, side) for word in words]
+        rows += [("side", word, side) for word in words if word not in UNTAGGED_SIDE_WORDS]
     return sorted(set(rows))
 
 

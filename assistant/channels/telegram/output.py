@@ -21,6 +21,7 @@ from assistant.channels.telegram.format import (
     to_html,
     truncate_html,
 )
+from assistant.sides import pictured_side
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class TelegramOutput(OutputChannel):
         muscles = [m for m in custom.get("muscles") or [] if isinstance(m, dict) and m.get("id")]
         if not muscles:
             return
-        side = custom.get("side") if custom.get("side") in ("left", "right") else None
+        side = pictured_side(custom.get("side"))
         ids = tuple(str(m["id"]) for m in muscles)
         loop = asyncio.get_running_loop()
         picture = await loop.run_in_executor(None, bodymap.picture, ids, side, "png")
