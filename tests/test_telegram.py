@@ -18,7 +18,7 @@ from aiohttp import web
 
 from assistant.channels.telegram import register_webhook
 from assistant.channels.telegram.bot_api import BotApi
-from assistant.channels.telegram.chats import MAX_CALLBACK_DATA, CallbackData
+from assistant.channels.telegram.chats import MAX_CALLBACK_DATA, CallbackData, ChatLocks, SeenUpdates
 from assistant.channels.telegram.format import (
     escape_html,
     inline_keyboard,
@@ -112,6 +112,37 @@ def test_callback_data_short_payloads_pass_long_ones_get_an_id() -> None:
     callbacks.encode("/y" + "a" * 70)
     assert callbacks.resolve(key) is None
     assert callbacks.resolve("#unknown") is None
+
+
+def test_a_chat_runs_one_update_at_a_time_and_its_lock_is_dropped_after() -> None:
+    locks, order = ChatLocks(), []
+
+    async def update(chat: str, name: str, pause: float) -> None:
+        async with locks.hold(chat):
+            order.append(f"{name} in")
+            await asyncio.sleep(pause)
+            order.append(f"{name} out")
+
+    async def three() -> int:
+        first = asyncio.create_task(update("1", "a", 0.05))
+        await asyncio.sleep(0)
+        waiting = len(locks)
+        await asyncio.gather(first, update("1", "b", 0), update("2", "c", 0))
+        return waiting
+
+    assert asyncio.run(three()) == 1
+    assert order.index("a out") < order.index("b in")  # same chat: in turn
+    assert order.index("c in") < order.index("a out")  # another chat: no wait
+    assert len(locks) == 0
+
+
+def test_an_update_delivered_twice_is_seen_once() -> None:
+    seen = SeenUpdates(max_entries=2)
+    assert not seen.is_duplicate(1) and seen.is_duplicate(1)
+    assert not seen.is_duplicate("1") and not seen.is_duplicate("1")  # no id: always handled
+    seen.is_duplicate(2)
+    seen.is_duplicate(3)
+    assert not seen.is_duplicate(1)  # forgotten after max_entries newer ones
 
 
 def test_inline_keyboard_one_button_per_row() -> None:

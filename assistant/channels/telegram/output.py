@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Dict, List
+from typing import Any, Dict, List
 
 from rasa.core.channels.channel import OutputChannel
 
 from assistant import bodymap
-from assistant.channels.telegram.bot_api import ApiReply, BotApi
+from assistant.channels.telegram.bot_api import BotApi
 from assistant.channels.telegram.chats import CallbackData, chat_id_of
 from assistant.channels.telegram.format import (
     MAX_CAPTION,
@@ -37,7 +37,6 @@ class TelegramOutput(OutputChannel):
 
     def __init__(self, api: BotApi, callbacks: CallbackData) -> None:
         self.api, self.callbacks = api, callbacks
-        self.sent = 0
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         try:
@@ -55,7 +54,7 @@ class TelegramOutput(OutputChannel):
         if isinstance(message.get("custom"), dict):
             await self.send_custom(chat_id, message["custom"])
         if isinstance(message.get("image"), str) and message["image"].startswith(("http://", "https://")):
-            await self._count(self.api.call("sendPhoto", {"chat_id": chat_id, "photo": message["image"]}))
+            await self.api.call("sendPhoto", {"chat_id": chat_id, "photo": message["image"]})
 
     async def send_text(self, chat_id: str, markdown: str, keyboard: Dict[str, Any] | None = None) -> None:
         pieces = split_html(to_html(markdown)) or [escape_html(markdown.strip()) or "…"]
@@ -63,11 +62,11 @@ class TelegramOutput(OutputChannel):
             params: Dict[str, Any] = {"chat_id": chat_id, "text": piece, "parse_mode": "HTML"}
             if keyboard and i == len(pieces) - 1:
                 params["reply_markup"] = keyboard
-            if (await self._count(self.api.call("sendMessage", params))).bad_markup:
+            if (await self.api.call("sendMessage", params)).bad_markup:
                 # Markup Telegram could not parse: send the piece as plain text.
                 params.pop("parse_mode")
                 params["text"] = strip_html(piece)
-                await self._count(self.api.call("sendMessage", params))
+                await self.api.call("sendMessage", params)
 
     async def send_custom(self, chat_id: str, custom: Dict[str, Any]) -> None:
         if custom.get("type") != "muscle_suggestions":
@@ -82,7 +81,7 @@ class TelegramOutput(OutputChannel):
         names = ", ".join(str(m.get("name") or m["id"]) for m in muscles)
         caption = truncate_html(escape_html(BODYMAP_CAPTION.format(names=names)), MAX_CAPTION)
         params = {"chat_id": chat_id, "caption": caption, "parse_mode": "HTML"}
-        await self._count(self.api.call("sendPhoto", params, files={"photo": ("bodymap.png", picture, "image/png")}))
+        await self.api.call("sendPhoto", params, files={"photo": ("bodymap.png", picture, "image/png")})
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text})
@@ -96,10 +95,6 @@ class TelegramOutput(OutputChannel):
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"image": image})
 
-    async def _count(self, call: Awaitable[ApiReply]) -> ApiReply:
-        reply = await call
-        self.sent += reply.ok
-        return reply
 
 
 class Collector(OutputChannel):
