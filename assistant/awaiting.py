@@ -56,8 +56,8 @@ NEXT: Mapping[Awaiting, FrozenSet[Awaiting | None]] = {
     Awaiting.sensation: _SUGGESTED,
     # "Yes" asks which one and "not sure" explains: the question stays open.
     Awaiting.screening: frozenset({Awaiting.screening, None}),
-    # "It's not that, it's my buttock" is answered when muscles fit it;
-    # anything else gets the question where it hurts, with nothing awaited.
+    # "It's not that, it's my buttock" is answered as a description when
+    # muscles fit it; a plain yes or no leaves nothing awaited.
     Awaiting.red_flag: _SUGGESTED | {Awaiting.sensation},
     # "Not better" offers another method, which may need the screening first.
     Awaiting.progress: _SUGGESTED,

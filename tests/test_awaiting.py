@@ -93,7 +93,9 @@ def _tracker(state: Awaiting, text: str, intent: str = "describe_symptom", scree
 def _after(state: Awaiting, events: List[Dict[str, Any]]) -> Awaiting | None:
     """The state the answer leaves: the last value set, or unchanged."""
     values = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == "awaiting"]
-    return Awaiting.of(values[-1]) if values else state
+    if not values:
+        return state
+    return None if values[-1] is None else Awaiting(values[-1])  # an undeclared value raises
 
 
 # Answers to each question: (text, intent, screened).
