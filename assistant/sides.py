@@ -10,7 +10,7 @@ from typing import Dict, Tuple
 SIDE_WORDS: Dict[str, Tuple[str, ...]] = {
     "left": ("left", "left side", "left one", "l"),
     "right": ("right", "right side", "right one", "r"),
-    "both": ("both", "both sides", "either side", "each side"),
+    "both": ("both", "both sides", "either side"),
 }
 SIDE_OF_WORD: Dict[str, str] = {word: side for side, words in SIDE_WORDS.items() for word in words}
 
