@@ -82,6 +82,7 @@ shell: model
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check assistant actions tests
+	$(VENV)/bin/mypy assistant actions
 
 validate: setup
 	$(PY) -m assistant.nlp.build --check
@@ -116,7 +117,7 @@ crossval: setup
 
 # Register the Telegram webhook (needs TELEGRAM_TOKEN, TELEGRAM_WEBHOOK_URL, TELEGRAM_SECRET_TOKEN).
 telegram-webhook: $(VENV)/.installed
-	$(PY) -m assistant.channels.telegram_setup
+	$(PY) -m assistant.channels.telegram.register_webhook
 
 purge: $(VENV)/.installed
 	$(PY) -m assistant.nlp.purge

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any, Dict, List, Sequence
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from assistant.awaiting import Awaiting
 from assistant.features import Features, default_extractor
 from assistant.knowledge.loader import Knowledge, default_knowledge
 from assistant.knowledge.schema import Muscle
@@ -29,6 +31,16 @@ def message_features(tracker: Tracker) -> Features:
 
 def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def awaited(tracker: Tracker) -> Awaiting | None:
+    """The question the latest message may answer."""
+    return Awaiting.of(tracker.get_slot("awaiting"))
+
+
+def awaiting(state: Awaiting | None) -> SlotSet:
+    """The slot event for the question now open (None: none); the slot holds the plain name."""
+    return SlotSet("awaiting", state.value if state else None)
 
 
 def slot_list(tracker: Tracker, name: str) -> List[str]:

@@ -8,11 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import current_muscle, kb, latest_intent, message_features, send, slot_list
+from actions.common import awaited, awaiting, current_muscle, kb, latest_intent, send, slot_list
 from actions.release import ActionTriedAlready
-from actions.symptoms import ActionSuggestMuscles
+from actions.symptoms import suggest_muscles, symptom_ranking
 from assistant import replies
-from assistant.matching import Status, default_matcher
+from assistant.awaiting import Awaiting
 from assistant.safety import says_not_that
 
 
@@ -22,13 +22,13 @@ class ActionYesNo(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         intent = latest_intent(tracker)
-        awaiting = tracker.get_slot("awaiting")
-        if awaiting == "progress":
+        current = awaited(tracker)
+        if current is Awaiting.progress:
             return await self.progress(dispatcher, tracker, domain, better=intent == "affirm")
-        if awaiting == "red_flag":
+        if current is Awaiting.red_flag:
             return await self.after_red_flag(dispatcher, tracker, domain, intent)
-        send(dispatcher, [replies.yes_no_reply(awaiting, affirmed=intent == "affirm")])
-        return [SlotSet("awaiting", None)]
+        send(dispatcher, [replies.yes_no_reply(current, affirmed=intent == "affirm")])
+        return [awaiting(None)]
 
     async def after_red_flag(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any], intent: str | None
@@ -37,11 +37,12 @@ class ActionYesNo(Action):
         pain ("it's not that, it's just my hamstrings"), answer that too."""
         text = tracker.latest_message.get("text") or ""
         affirmed = intent == "affirm" and not says_not_that(text)
-        if not affirmed and default_matcher().rank(message_features(tracker)).status is Status.ok:
+        alone = None if affirmed else symptom_ranking(tracker)
+        if alone:
             dispatcher.utter_message(text=replies.NOT_THAT_THEN)
-            return await ActionSuggestMuscles().run(dispatcher, tracker, domain)
-        send(dispatcher, [replies.yes_no_reply("red_flag", affirmed=affirmed)])
-        return [SlotSet("awaiting", None)]
+            return await suggest_muscles(dispatcher, tracker, alone)
+        send(dispatcher, [replies.yes_no_reply(Awaiting.red_flag, affirmed=affirmed)])
+        return [awaiting(None)]
 
 
     async def progress(
@@ -54,22 +55,22 @@ class ActionYesNo(Action):
         ratings = slot_list(tracker, "method_ratings")
         if method:
             ratings = [*ratings, f"{method}={'better' if better else 'not_better'}"]
-        events: List[EventType] = [SlotSet("awaiting", None), SlotSet("method_ratings", ratings)]
+        events: List[EventType] = [awaiting(None), SlotSet("method_ratings", ratings)]
         if better:
             send(dispatcher, [replies.progress_better(muscle)])
             return events
         return [*events, *await ActionTriedAlready().run(dispatcher, tracker, domain)]
 
 
-class ActionFallback(ActionSuggestMuscles):
+class ActionFallback(Action):
     """Low NLU confidence: still answer when the words describe a symptom."""
 
     def name(self) -> str:
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        result = default_matcher().rank(message_features(tracker))
-        if result.status is Status.ok:
-            return await super().run(dispatcher, tracker, domain)
+        alone = symptom_ranking(tracker)
+        if alone:
+            return await suggest_muscles(dispatcher, tracker, alone)
         send(dispatcher, [replies.not_understood()])
         return []

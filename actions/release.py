@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -10,10 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import current_muscle, kb, message_features, send, slot_list
 from actions.screening import gate
-from actions.symptoms import ActionSuggestMuscles, describes_symptom
+from actions.symptoms import suggest_muscles, symptom_ranking
 from assistant import replies
 from assistant.features import Features, default_extractor
-from assistant.matching import Status, default_matcher
+from assistant.matching import Status, Suggestion, default_matcher
 
 ASK_WHERE = "Tell me where it hurts and what it feels like first, and I'll find the muscle to work on."
 
@@ -23,8 +23,9 @@ async def suggest_or_ask_where(
 ) -> List[EventType]:
     """No muscle in focus yet: a message that describes a symptom gets the
     suggestions, anything else the question where it hurts."""
-    if describes_symptom(tracker):
-        return await ActionSuggestMuscles().run(dispatcher, tracker, domain)
+    alone = symptom_ranking(tracker)
+    if alone:
+        return await suggest_muscles(dispatcher, tracker, alone)
     dispatcher.utter_message(text=opening + ASK_WHERE)
     return []
 
@@ -66,23 +67,18 @@ class ActionSetTools(Action):
             return []
         tools = have or [t for t in slot_list(tracker, "tools") if t not in lacking] or replies.ALWAYS_AT_HAND
         muscle = current_muscle(tracker, features)
-        if muscle is None and describes_symptom(tracker):
-            events = await ActionSuggestMuscles().run(dispatcher, tracker, domain)
-            return [*events, SlotSet("tools", tools)]
+        noted = f"Got it, I'll stick to {replies.tool_names(kb(), tools)}."
         if muscle is None:
-            names = replies.tool_names(kb(), tools)
-            dispatcher.utter_message(text=f"Got it, I'll stick to {names}. {ASK_WHERE}")
-            return [SlotSet("tools", tools)]
+            return [*await suggest_or_ask_where(dispatcher, tracker, domain, opening=noted + " "), SlotSet("tools", tools)]
         screen = gate(tracker, muscle)
         if screen:
-            noted = {"text": f"Got it, I'll stick to {replies.tool_names(kb(), tools)}."}
-            send(dispatcher, [noted, *screen.messages])
+            send(dispatcher, [{"text": noted}, *screen.messages])
             return [SlotSet("tools", tools), *screen.events]
         send(dispatcher, [replies.release_message(kb(), muscle, tools, slot_list(tracker, "tried"))])
         return [SlotSet("tools", tools)]
 
 
-def _suggestions(tracker: Tracker):
+def _suggestions(tracker: Tracker) -> Tuple[Suggestion, ...]:
     result = default_matcher().rank(Features.from_dict(tracker.get_slot("features")), limit=5)
     return result.suggestions if result.status is Status.ok else ()
 

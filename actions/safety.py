@@ -8,8 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import send
+from actions.common import awaiting, send
 from assistant import replies
+from assistant.awaiting import Awaiting
 from assistant.safety import triage
 
 
@@ -19,7 +20,7 @@ class ActionRedFlag(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         send(dispatcher, replies.red_flag_reply(triage(tracker.latest_message.get("text") or "")))
-        events: List[EventType] = [SlotSet("awaiting", "red_flag")]
+        events: List[EventType] = [awaiting(Awaiting.red_flag)]
         if tracker.active_loop_name:
             # A red flag interrupts a form (the check-up): no more questions.
             events += [ActiveLoop(None), SlotSet("requested_slot", None)]

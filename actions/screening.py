@@ -12,8 +12,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import kb, send, slot_list
+from actions.common import awaiting, kb, send, slot_list
 from assistant import replies
+from assistant.awaiting import Awaiting
 from assistant.knowledge.schema import Muscle
 from assistant.message import Message
 from assistant.screening import Kind, Status, default_screening, entry, recorded, screening_answer, status
@@ -39,8 +40,8 @@ def gate(tracker: Tracker, muscle: Muscle) -> Gate | None:
     if current is Status.cleared:
         return None
     if current is Status.blocked:
-        return Gate([screening.advice_message(str(entry(state, region)["item"]))], [SlotSet("awaiting", None)])
-    return Gate(screening.question(region), [SlotSet("awaiting", "screening"), SlotSet("screening_region", region)])
+        return Gate([screening.advice_message(str(entry(state, region)["item"]))], [awaiting(None)])
+    return Gate(screening.question(region), [awaiting(Awaiting.screening), SlotSet("screening_region", region)])
 
 
 def steps_and_closing(tracker: Tracker, muscle: Muscle) -> List[Message]:
@@ -80,10 +81,10 @@ class ActionScreeningAnswer(Action):
             return events
         if answer.kind is Kind.item:
             send(dispatcher, [screening.advice_message(str(answer.item))])
-            return [*events, SlotSet("awaiting", None)]
+            return [*events, awaiting(None)]
         muscle = kb().muscles.get(tracker.get_slot("current_muscle") or "")
         if muscle is None:
             dispatcher.utter_message(text="Thanks. Tell me where it hurts and what it feels like, and I'll find the muscle to work on.")
-            return [*events, SlotSet("awaiting", None)]
+            return [*events, awaiting(None)]
         send(dispatcher, [{"text": "Thanks, that's good to know."}, *steps_and_closing(tracker, muscle)])
-        return [*events, SlotSet("awaiting", None), SlotSet("disclaimer_shown", True)]
+        return [*events, awaiting(None), SlotSet("disclaimer_shown", True)]

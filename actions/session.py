@@ -1,6 +1,6 @@
 """Session start with memory: slots carry over to a new session, and when
 they show earlier suggestions the person is welcomed back and asked how it
-went (answers are handled by action_yes_no with awaiting = "progress")."""
+went (awaiting progress: action_yes_no reads the answer)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import kb, send, slot_list
+from actions.common import awaiting, kb, send, slot_list
 from assistant import replies
+from assistant.awaiting import Awaiting
 from assistant.features import Features
 
 # Per-session state that must not outlive the session it was made in.
@@ -33,6 +34,6 @@ class ActionSessionStart(Action):
             features = Features.from_dict(tracker.get_slot("features"))
             rounds = int(tracker.get_slot("failed_rounds") or 0)
             send(dispatcher, [replies.welcome_back(kb(), muscle, features, slot_list(tracker, "tools"), slot_list(tracker, "tried"), rounds)])
-            events.append(SlotSet("awaiting", "progress"))
+            events.append(awaiting(Awaiting.progress))
         events.append(ActionExecuted("action_listen"))
         return events

@@ -2,24 +2,71 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import kb, message_features, send, slot_list
+from actions.common import awaited, awaiting, kb, message_features, send, slot_list
 from actions.screening import gate
 from assistant import replies
+from assistant.awaiting import CLARIFYING, Awaiting
 from assistant.features import Features
-from assistant.matching import Status, default_matcher, has_detail
+from assistant.matching import MatchResult, Status, default_matcher, has_detail
 
-CLARIFYING = ("area", "sub_area", "sensation")
+Ranking = Tuple[Features, MatchResult]
 
 
-def describes_symptom(tracker: Tracker) -> bool:
-    """Does the latest message alone say enough to suggest muscles?"""
-    return default_matcher().rank(message_features(tracker)).status is Status.ok
+def symptom_ranking(tracker: Tracker) -> Ranking | None:
+    """The latest message ranked alone, when it says enough to suggest muscles."""
+    features = message_features(tracker)
+    result = default_matcher().rank(features)
+    return (features, result) if result.status is Status.ok else None
+
+
+def _ranking(tracker: Tracker, alone: Ranking | None) -> Ranking:
+    """An answer to a clarifying question adds to what was said before;
+    any other message is ranked as it stands (`alone`, when done already)."""
+    clarifying = awaited(tracker) in CLARIFYING
+    if alone and not clarifying:
+        return alone
+    features = message_features(tracker)
+    if clarifying:
+        features = features.merged(Features.from_dict(tracker.get_slot("features")))
+    return features, default_matcher().rank(features)
+
+
+async def suggest_muscles(dispatcher: CollectingDispatcher, tracker: Tracker, alone: Ranking | None = None) -> List[EventType]:
+    features, result = _ranking(tracker, alone)
+    remember = SlotSet("features", features.to_dict())
+
+    if result.status is Status.generic_area:
+        send(dispatcher, [replies.clarify_area(kb(), result.generic_area)])
+        return [remember, awaiting(Awaiting.sub_area)]
+    if result.status is Status.out_of_region:
+        dispatcher.utter_message(text=replies.out_of_region(kb()))
+        return [awaiting(None)]
+    if result.status is Status.vague:
+        send(dispatcher, [replies.clarify_area(kb(), None)])
+        return [remember, awaiting(Awaiting.area)]
+    if result.ambiguous and not has_detail(features) and awaited(tracker) is not Awaiting.sensation:
+        send(dispatcher, [replies.clarify_sensation(kb())])
+        return [remember, awaiting(Awaiting.sensation)]
+
+    ids = [s.muscle_id for s in result.suggestions]
+    found = [remember, SlotSet("suggested_muscles", ids), SlotSet("current_muscle", ids[0]), SlotSet("failed_rounds", 0.0)]
+    # The release steps wait until the screening for this region is answered.
+    screen = gate(tracker, kb().muscles[ids[0]])
+    if screen:
+        send(dispatcher, [*replies.suggestion_messages(kb(), result, features), *screen.messages])
+        return [*found, awaiting(None), *screen.events]
+    show_disclaimer = not tracker.get_slot("disclaimer_shown")
+    send(
+        dispatcher,
+        replies.symptom_reply(kb(), result, features, slot_list(tracker, "tools"), slot_list(tracker, "tried"), show_disclaimer),
+    )
+    return [*found, awaiting(None), SlotSet("disclaimer_shown", True)]
 
 
 class ActionSuggestMuscles(Action):
@@ -27,37 +74,4 @@ class ActionSuggestMuscles(Action):
         return "action_suggest_muscles"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        features = message_features(tracker)
-        if tracker.get_slot("awaiting") in CLARIFYING:
-            features = features.merged(Features.from_dict(tracker.get_slot("features")))
-        result = default_matcher().rank(features)
-        remember = SlotSet("features", features.to_dict())
-
-        if result.status is Status.generic_area:
-            send(dispatcher, [replies.clarify_area(kb(), result.generic_area)])
-            return [remember, SlotSet("awaiting", "sub_area")]
-        if result.status is Status.out_of_region:
-            dispatcher.utter_message(text=replies.out_of_region(kb()))
-            return [SlotSet("awaiting", None)]
-        if result.status is Status.vague:
-            send(dispatcher, [replies.clarify_area(kb(), None)])
-            return [remember, SlotSet("awaiting", "area")]
-        if result.ambiguous and not has_detail(features) and tracker.get_slot("awaiting") != "sensation":
-            send(dispatcher, [replies.clarify_sensation(kb())])
-            return [remember, SlotSet("awaiting", "sensation")]
-
-        ids = [s.muscle_id for s in result.suggestions]
-        found = [remember, SlotSet("suggested_muscles", ids), SlotSet("current_muscle", ids[0]), SlotSet("failed_rounds", 0.0)]
-        # The release steps wait until the screening for this region is answered.
-        screen = gate(tracker, kb().muscles[ids[0]])
-        if screen:
-            send(dispatcher, [*replies.suggestion_messages(kb(), result, features), *screen.messages])
-            return [*found, SlotSet("awaiting", None), *screen.events]
-        show_disclaimer = not tracker.get_slot("disclaimer_shown")
-        send(
-            dispatcher,
-            replies.symptom_reply(
-                kb(), result, features, slot_list(tracker, "tools"), slot_list(tracker, "tried"), show_disclaimer
-            ),
-        )
-        return [*found, SlotSet("awaiting", None), SlotSet("disclaimer_shown", True)]
+        return await suggest_muscles(dispatcher, tracker)

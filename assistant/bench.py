@@ -21,7 +21,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, List
 
 import requests
 from rich.console import Console
@@ -153,7 +153,7 @@ def pin(pid: int, cpus: set[int]) -> None:
             os.sched_setaffinity(int(task.name), cpus)
 
 
-def voice_latency(servers: Servers, repeats: int) -> Dict[str, float]:
+def voice_latency(servers: Servers, repeats: int) -> Dict[str, object]:
     """Audio in to audio out through the voice channel, a 3-second WebM
     recording, with both servers held to one core; and the memory the
     recogniser and the voice add to the Rasa server."""
@@ -244,7 +244,7 @@ def ratio(a: float, b: float) -> float:
 def comparison(ours: Dict, stock: Dict) -> Dict[str, object]:
     late, early = ours["rest_latency"]["turns_91_100"]["p95_ms"], ours["rest_latency"]["turns_1_10"]["p95_ms"]
     stock_early = stock["rest_latency"]["turns_1_10"]["p95_ms"]
-    checks = {
+    checks: Dict[str, object] = {
         "p95_turn100_over_turn1 (<=1.3)": ratio(late, early),
         # Not a target: the turn-1 p95 includes the conversation's first
         # message, so the p50 ratio shows the growth the p95 one can hide.
@@ -265,7 +265,7 @@ def comparison(ours: Dict, stock: Dict) -> Dict[str, object]:
 
 
 def run_bench(model: Path, turns: int, conversations: int, repeats: int, train: bool, stock: bool) -> Dict[str, object]:
-    results: Dict[str, object] = {"engine": engine_time(repeats * 10)}
+    results: Dict[str, Any] = {"engine": engine_time(repeats * 10)}
     started = time.perf_counter()
     # One conversation sends 100 turns as fast as it can: no rate limit here.
     with running_assistant(model, env={"RATE_LIMIT_PER_MINUTE": "0"}) as servers:

@@ -135,7 +135,7 @@ def record(answers: Sequence[str], qid: str, answer: str) -> List[str]:
 
 
 def parsed(answers: Sequence[str]) -> List[Tuple[str, str]]:
-    return [tuple(a.split("=", 1)) for a in answers if "=" in a]  # type: ignore[misc]
+    return [(qid, answer) for qid, sep, answer in (a.partition("=") for a in answers) if sep]
 
 
 def stopped(answers: Sequence[str]) -> bool:

@@ -14,14 +14,14 @@ import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Any, Callable, Dict, List
 
 import requests
 import yaml
 from rich.console import Console
 from rich.table import Table
 
-Outcome = Dict[str, object]  # {"muscles": [...ids best first], "red_flag": bool, "intent": str|None}
+Outcome = Dict[str, Any]  # {"muscles": [...ids best first], "red_flag": bool, "intent": str|None}
 
 
 @dataclass

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Dict, Iterable, List, Tuple
 
 from assistant.knowledge.loader import Knowledge, default_knowledge
+from assistant.sides import SIDE_OF_WORD, SIDE_WORDS
 from assistant.textmatch import PhraseIndex, PhraseMatch, fold, is_negated, phrase_stems
 
 # Entity types (DESIGN.md) -> vocabulary kinds of the knowledge base.
@@ -24,17 +25,7 @@ ENTITY_KINDS = {
     "muscle": "muscle",
 }
 
-SIDES = {
-    "left": "left",
-    "right": "right",
-    "both": "both",
-    "l": "left",
-    "r": "right",
-    "both sides": "both",
-    "either side": "both",
-    "each side": "both",
-}
-_SIDE_WORDS = re.compile(r"\b(left|right|both)\b")
+_SIDE_NAMES = re.compile(r"\b(" + "|".join(SIDE_WORDS) + r")\b")
 
 
 @dataclass
@@ -74,7 +65,7 @@ class Features:
         return result
 
     def to_dict(self) -> dict:
-        data = {kind: dict(values) for kind, values in self.kinds() if values}
+        data: Dict[str, object] = {kind: dict(values) for kind, values in self.kinds() if values}
         if self.side:
             data["side"] = self.side
         return data
@@ -145,7 +136,7 @@ class FeatureExtractor:
             if etype == "ordinal":
                 ident = value if value.isdigit() else None
             elif etype == "side":
-                ident = SIDES.get(value.lower().strip())
+                ident = SIDE_OF_WORD.get(value.lower().strip())
             else:
                 found = self.lookup(etype or "", value)
                 ident = found[1] if found else None
@@ -158,7 +149,7 @@ class FeatureExtractor:
         for entity in entities:
             etype, value = entity.get("entity"), str(entity.get("value") or "")
             if etype == "side":
-                features.side = features.side or SIDES.get(value.lower().strip())
+                features.side = features.side or SIDE_OF_WORD.get(value.lower().strip())
                 continue
             found = self.lookup(etype or "", value)
             if found:
@@ -167,7 +158,7 @@ class FeatureExtractor:
 
 
 def find_side(text: str) -> str | None:
-    sides = {SIDES[m] for m in _SIDE_WORDS.findall(text.lower())}
+    sides = {SIDE_OF_WORD[m] for m in _SIDE_NAMES.findall(text.lower())}
     if len(sides) > 1 or "both" in sides:
         return "both"
     return sides.pop() if sides else None

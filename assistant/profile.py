@@ -31,7 +31,8 @@ def inclusive_shares(collapsed: str) -> Tuple[int, Dict[str, int]]:
     `collapsed` is py-spy's raw format: one line per distinct stack,
     frames separated by ';' from the outermost, then a space and a count.
     """
-    total, shares = 0, Counter()
+    total = 0
+    shares: Counter[str] = Counter()
     for line in collapsed.splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():

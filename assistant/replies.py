@@ -10,6 +10,7 @@ import json
 from typing import Dict, List, Sequence, Tuple
 from urllib.parse import urlencode
 
+from assistant.awaiting import Awaiting
 from assistant.features import Features
 from assistant.knowledge import danger
 from assistant.knowledge.loader import Knowledge
@@ -17,6 +18,7 @@ from assistant.knowledge.schema import Muscle, ReferralKind, Release
 from assistant.matching import MatchResult, Suggestion
 from assistant.message import Message, capitalised
 from assistant.safety import Triage
+from assistant.sides import pictured_side
 
 DISCLAIMER = (
     "_This is self-care information, not a diagnosis. If the pain is severe, keeps getting worse, "
@@ -93,7 +95,7 @@ def release_tip(kb: Knowledge, release: Release) -> str:
 
 
 def suggestions_payload(kb: Knowledge, result: MatchResult, features: Features) -> Dict[str, object]:
-    muscles = []
+    muscles: List[Dict[str, object]] = []
     for s in result.suggestions:
         muscle = kb.muscles[s.muscle_id]
         release = choose_method(kb, muscle, [], [])
@@ -108,21 +110,23 @@ def suggestions_payload(kb: Knowledge, result: MatchResult, features: Features) 
                 "caution": muscle.cautions[0].text if muscle.cautions else None,
             }
         )
+    ids = [s.muscle_id for s in result.suggestions]
     return {
         "type": "muscle_suggestions",
         "red_flag": False,
         "side": features.side,
         "muscles": muscles,
-        "bodymap": bodymap_path([m["id"] for m in muscles], features.side, "svg"),
-        "bodymap_png": bodymap_path([m["id"] for m in muscles], features.side, "png"),
+        "bodymap": bodymap_path(ids, features.side, "svg"),
+        "bodymap_png": bodymap_path(ids, features.side, "png"),
     }
 
 
 def bodymap_path(muscle_ids: Sequence[str], side: str | None, fmt: str) -> str:
     """Where the channel serves the picture of these muscles' pain zones."""
     query = {"muscles": ",".join(muscle_ids)}
-    if side in ("left", "right"):
-        query["side"] = side
+    pictured = pictured_side(side)
+    if pictured:
+        query["side"] = pictured
     return f"/bodymap.{fmt}?{urlencode(query, safe=',')}"
 
 
@@ -165,7 +169,8 @@ def choose_method(kb: Knowledge, muscle: Muscle, tools: Sequence[str], tried: Se
                     if r.tool != substitute:
                         continue
                     zones = danger.zones_touched(kb.areas, r, kb.danger_zones.values())
-                    if zones and kb.term("tools", tool).pressure in danger.KEPT_OUT:
+                    held = next(t for t in kb.vocabulary.tools if t.id == tool)
+                    if zones and held.pressure in danger.KEPT_OUT:
                         kept_out.append((tool, zones[0].name))
                         continue
                     have = kb.term("tools", tool).name
@@ -434,8 +439,8 @@ def ask_tools(kb: Knowledge) -> Message:
 NOT_THAT_THEN = "Thanks for putting me right. If any of those signs do show up, please get checked the same day."
 
 
-def yes_no_reply(awaiting: str | None, affirmed: bool) -> Message:
-    if awaiting == "red_flag":
+def yes_no_reply(awaiting: Awaiting | None, affirmed: bool) -> Message:
+    if awaiting is Awaiting.red_flag:
         if affirmed:
             return {
                 "text": "Then please don't wait: get checked today, or call your emergency number if it's severe or sudden. I'll be here afterwards."

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Set, Tuple
 
 import yaml
 
@@ -576,7 +576,7 @@ class Triager:
 
     def present(self, text: str) -> FrozenSet[str]:
         folded = fold(text)
-        found = set()
+        found: Set[str] = set()
         for m in self.index.find(text):
             if not is_negated(folded, m) and not about_someone_else(folded, m.start):
                 found |= self.concepts_of[m.id]

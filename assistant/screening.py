@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Mapping
+from typing import Annotated, Dict, List, Mapping
 
 import yaml
-from pydantic import ValidationError, conlist, root_validator
+from pydantic import Field, ValidationError, root_validator
 
-from assistant.knowledge.schema import REGIONS, Id, Phrase, Strict, Text
+from assistant.knowledge.schema import REGIONS, Id, NonEmpty, Phrase, Strict, Text
 from assistant.message import Message
 from assistant.textmatch import PhraseIndex, fold, is_negated
 
@@ -39,14 +39,14 @@ class Item(Strict):
     spoken: Phrase
     explain: Text
     advice: Text
-    words: conlist(Phrase, min_items=1)
+    words: NonEmpty[Phrase]
     source: Text
 
 
 class Region(Strict):
     name: Phrase
-    covers: conlist(Id, min_items=1)
-    items: conlist(Id, min_items=1, max_items=MAX_ITEMS)
+    covers: NonEmpty[Id]
+    items: Annotated[List[Id], Field(min_items=1, max_items=MAX_ITEMS)]
 
 
 class ScreeningFile(Strict):

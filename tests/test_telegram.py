@@ -16,10 +16,10 @@ import pytest
 import requests
 from aiohttp import web
 
-from assistant.channels import telegram_setup
-from assistant.channels.telegram_format import (
-    MAX_CALLBACK_DATA,
-    CallbackData,
+from assistant.channels.telegram import register_webhook
+from assistant.channels.telegram.bot_api import BotApi
+from assistant.channels.telegram.chats import MAX_CALLBACK_DATA, CallbackData, ChatLocks, SeenUpdates
+from assistant.channels.telegram.format import (
     escape_html,
     inline_keyboard,
     split_html,
@@ -114,6 +114,37 @@ def test_callback_data_short_payloads_pass_long_ones_get_an_id() -> None:
     assert callbacks.resolve("#unknown") is None
 
 
+def test_a_chat_runs_one_update_at_a_time_and_its_lock_is_dropped_after() -> None:
+    locks, order = ChatLocks(), []
+
+    async def update(chat: str, name: str, pause: float) -> None:
+        async with locks.hold(chat):
+            order.append(f"{name} in")
+            await asyncio.sleep(pause)
+            order.append(f"{name} out")
+
+    async def three() -> int:
+        first = asyncio.create_task(update("1", "a", 0.05))
+        await asyncio.sleep(0)
+        waiting = len(locks)
+        await asyncio.gather(first, update("1", "b", 0), update("2", "c", 0))
+        return waiting
+
+    assert asyncio.run(three()) == 1
+    assert order.index("a out") < order.index("b in")  # same chat: in turn
+    assert order.index("c in") < order.index("a out")  # another chat: no wait
+    assert len(locks) == 0
+
+
+def test_an_update_delivered_twice_is_seen_once() -> None:
+    seen = SeenUpdates(max_entries=2)
+    assert not seen.is_duplicate(1) and seen.is_duplicate(1)
+    assert not seen.is_duplicate("1") and not seen.is_duplicate("1")  # no id: always handled
+    seen.is_duplicate(2)
+    seen.is_duplicate(3)
+    assert not seen.is_duplicate(1)  # forgotten after max_entries newer ones
+
+
 def test_inline_keyboard_one_button_per_row() -> None:
     keyboard = inline_keyboard(
         [{"title": "Show the Rectus femoris", "payload": "/ask_more"}, {"title": "", "payload": "/x"}], CallbackData()
@@ -133,10 +164,10 @@ def test_commands_map_to_flows_and_typed_payloads_are_defused() -> None:
 
 
 def test_setup_refuses_without_variables(capsys: pytest.CaptureFixture[str]) -> None:
-    assert telegram_setup.main({}) == 2
+    assert register_webhook.main({}) == 2
     err = capsys.readouterr().err
     assert "TELEGRAM_TOKEN is not set" in err and "TELEGRAM_WEBHOOK_URL is not set" in err
-    assert telegram_setup.main({"TELEGRAM_TOKEN": "t", "TELEGRAM_WEBHOOK_URL": "https://x", "TELEGRAM_SECRET_TOKEN": "bad secret!"}) == 2
+    assert register_webhook.main({"TELEGRAM_TOKEN": "t", "TELEGRAM_WEBHOOK_URL": "https://x", "TELEGRAM_SECRET_TOKEN": "bad secret!"}) == 2
 
 
 # ------------------------------------------------------------ fake Bot API
@@ -249,8 +280,6 @@ def fake_api() -> Iterator[FakeBotApi]:
 
 
 def test_client_retries_after_429_then_succeeds(fake_api: FakeBotApi) -> None:
-    from assistant.channels.telegram import BotApi
-
     fake_api.too_many[("sendMessage", "7")] = 1
 
     async def send() -> Any:
@@ -268,8 +297,6 @@ def test_client_retries_after_429_then_succeeds(fake_api: FakeBotApi) -> None:
 
 
 def test_client_gives_up_after_bounded_retries(fake_api: FakeBotApi) -> None:
-    from assistant.channels.telegram import BotApi
-
     fake_api.too_many[("sendMessage", "8")] = 10
 
     async def send() -> Any:
@@ -285,8 +312,6 @@ def test_client_gives_up_after_bounded_retries(fake_api: FakeBotApi) -> None:
 
 
 def test_client_never_raises_when_the_api_is_down() -> None:
-    from assistant.channels.telegram import BotApi
-
     async def send() -> Any:
         api = BotApi(TOKEN, f"http://127.0.0.1:{free_port()}/bot", max_retries=0)
         try:

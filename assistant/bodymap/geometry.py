@@ -13,8 +13,9 @@ from typing import Dict, List, Mapping, Sequence, Tuple
 
 import yaml
 
+from assistant.sides import PICTURED
+
 ZONES_FILE = Path(__file__).resolve().parent / "zones.yml"
-SIDES = ("left", "right")
 OTHER_SIDE = {"left": "right", "right": "left"}
 CURVE_STEPS = 6  # points sampled between two control points of a curve
 Point = Tuple[float, float]
@@ -94,7 +95,7 @@ class Geometry:
 
     def zones_for(self, area: str, side: str | None = None) -> List[Zone]:
         """The area's zones; a side of "left"/"right" keeps that side (and the midline)."""
-        return [z for z in self.zones if z.area == area and (side not in SIDES or z.side in (side, "both"))]
+        return [z for z in self.zones if z.area == area and (side not in PICTURED or z.side in (side, "both"))]
 
 
 def area_zones(geometry: Geometry, parts: Mapping[str, Sequence[str]], area: str, side: str | None = None) -> List[Zone]:
@@ -133,7 +134,8 @@ def _points(raw: dict) -> Tuple[Point, ...]:
 
 def _shape(raw: dict) -> Shape:
     if "ellipse" in raw:
-        return Shape(ellipse=tuple(float(v) for v in raw["ellipse"]))
+        cx, cy, rx, ry = (float(v) for v in raw["ellipse"])
+        return Shape(ellipse=(cx, cy, rx, ry))
     points = _points(raw)
     return Shape(points=smooth(points) if "curve" in raw else points)
 

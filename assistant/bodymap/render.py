@@ -10,14 +10,15 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 from xml.sax.saxutils import escape, quoteattr
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from assistant.bodymap.geometry import SIDES, Geometry, Shape, Zone, area_zones, default_geometry
+from assistant.bodymap.geometry import Geometry, Shape, Zone, area_zones, default_geometry
 from assistant.knowledge.loader import Knowledge, default_knowledge
 from assistant.knowledge.schema import ReferralKind
+from assistant.sides import PICTURED
 
 WIDTH = 420  # two figure columns: legible when a phone shows it 360 px wide
 COLUMN, MARGIN, TITLE = 200.0, 10.0, 24.0  # a view's column, the outer margin, room for its title
@@ -145,7 +146,7 @@ def scene(kb: Knowledge, muscle_ids: Sequence[str], side: str | None = None, geo
     lx, ly = places.legend
     items += [_moved(item, lx, ly) for item in legend]
     names = ", ".join(m.name for m in muscles) or "no muscles"
-    where = f" ({side} side)" if side in SIDES else ""
+    where = f" ({side} side)" if side in PICTURED else ""
     return Scene(title=f"Body map of where {names} send pain{where}", items=items, height=places.height)
 
 
@@ -277,7 +278,7 @@ def _rgb(colour: str) -> Tuple[int, int, int]:
     return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
 
 
-def _draw_shape(draw: ImageDraw.ImageDraw, shape: Shape, scale: float, **style: object) -> None:
+def _draw_shape(draw: ImageDraw.ImageDraw, shape: Shape, scale: float, **style: Any) -> None:
     if shape.ellipse:
         x0, y0, x1, y1 = shape.bbox()
         draw.ellipse([x0 * scale, y0 * scale, x1 * scale, y1 * scale], **style)
@@ -290,7 +291,7 @@ def _stripes(size: Tuple[int, int], scale: float) -> Image.Image:
     draw = ImageDraw.Draw(mask)
     step = STRIPE * scale * 1.4142
     width, height = size
-    k = -height
+    k = float(-height)
     while k < width:
         draw.line([(k, height), (k + height, 0)], fill=255, width=max(1, round(step / 2)))
         k += step
@@ -301,7 +302,7 @@ def to_png(drawing: Scene, scale: float = 2.0) -> bytes:
     size = (round(drawing.width * scale), round(drawing.height * scale))
     picture = Image.new("RGBA", size, (255, 255, 255, 255))
     stripes = _stripes(size, scale)
-    fonts: Dict[float, ImageFont.FreeTypeFont] = {}
+    fonts: Dict[float, ImageFont.FreeTypeFont | ImageFont.ImageFont] = {}
     for item in drawing.items:
         if item.kind == "text":
             font = fonts.setdefault(item.size, ImageFont.load_default(size=item.size * scale))

@@ -42,7 +42,7 @@ DEFAULT_RATE_LIMIT = 30  # messages per sender per minute
 
 def rate_limit_setting(value: object) -> int:
     """The rate_limit_per_minute credential; empty means the default."""
-    return int(value) if value not in (None, "") else DEFAULT_RATE_LIMIT  # type: ignore[arg-type]
+    return int(str(value)) if value not in (None, "") else DEFAULT_RATE_LIMIT
 
 
 SLOW_DOWN = "You're sending messages faster than I can think them through. Please wait a few seconds and try again."

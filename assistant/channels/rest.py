@@ -104,7 +104,7 @@ class Turns:
             # The turn never held its conversation, or lost it before it was
             # stored: answering it would tell the person it was heard.
             logger.warning("A turn was not stored: %s", err)
-            message.output_channel.messages.clear()  # type: ignore[attr-defined]
+            message.output_channel.messages.clear()
         except Exception:
             # Never log the message: it is health data.
             logger.exception("Handling a message failed.")
@@ -139,8 +139,8 @@ class SafeRestInput(RestInput):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             sender, message, metadata, error = parse_request(request)
-            if error:
-                return bad_request(error)
+            if error or sender is None:
+                return bad_request(error or BAD_SENDER)
             text = clean_text(message or "")
             early = refusal(text, sender, self.limiter)
             if early:

@@ -187,7 +187,7 @@ class VoiceInput(InputChannel):
             if not origin_allowed(request.headers.get("origin"), request.host, self.origins):
                 return response.json({"error": "this page's origin may not use the assistant"}, status=403)
             audio, sender = audio_and_sender(request)
-            if not valid_sender(sender):
+            if sender is None or not valid_sender(sender):
                 return bad_request(BAD_SENDER)
             if not audio:
                 return bad_request("no audio: send it as the 'audio' file of a form, or as the body")

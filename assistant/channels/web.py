@@ -42,6 +42,7 @@ from assistant.channels.guard import (
     refusal,
 )
 from assistant.knowledge.loader import default_knowledge
+from assistant.sides import pictured_side
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ async def bodymap_png(request: Request) -> HTTPResponse:
 async def bodymap_picture(request: Request, fmt: str) -> HTTPResponse:
     requested = (request.args.get("muscles") or "")[:MAX_QUERY]
     muscles = tuple(bodymap.known_muscles(default_knowledge(), [m.strip() for m in requested.split(",") if m.strip()]))
-    side = request.args.get("side") if request.args.get("side") in ("left", "right") else None
+    side = pictured_side(request.args.get("side"))
     picker = request.args.get("picker") == "1"
     if not muscles and not picker:
         return response.json({"error": "give ?muscles=id1,id2 (knowledge-base muscle ids) or ?picker=1"}, status=400)

@@ -161,7 +161,7 @@ def turn_problems(sent: Sequence[str], events: Sequence[Dict[str, Any]], ordered
     sent: each message stored once (in the order sent, if `ordered`), each
     answered before the next one starts, nothing of another turn in between,
     and no event (same content, same time) stored twice."""
-    stored = [e.get("text") for e in events if e.get("event") == "user"]
+    stored = [str(e.get("text") or "") for e in events if e.get("event") == "user"]
     problems = []
     stamped = [json.dumps(e, sort_keys=True) for e in events if e.get("timestamp") is not None]
     if len(set(stamped)) != len(stamped):
@@ -169,7 +169,7 @@ def turn_problems(sent: Sequence[str], events: Sequence[Dict[str, Any]], ordered
     if (stored if ordered else sorted(stored)) != (list(sent) if ordered else sorted(sent)):
         problems.append(f"{len(sent)} messages sent, {len(stored)} stored, or not in order")
     turn: List[Dict[str, Any]] = []
-    for event in events + [{"event": "user"}]:
+    for event in [*events, {"event": "user"}]:
         if event.get("event") == "user" and turn:
             if not any(e.get("event") == "bot" for e in turn):
                 problems.append("a turn without a reply")
@@ -184,7 +184,7 @@ def turn_problems(sent: Sequence[str], events: Sequence[Dict[str, Any]], ordered
 def lost_and_duplicated(sent: Sequence[str], events: Sequence[Dict[str, Any]]) -> Tuple[int, int]:
     """How many messages sent were not stored, and how many were stored more
     often than sent (an event stored twice counts as a duplicate too)."""
-    wanted = Counter(sent)
+    wanted: Counter[str | None] = Counter(sent)
     stored = Counter(e.get("text") for e in events if e.get("event") == "user")
     stamped = Counter(json.dumps(e, sort_keys=True) for e in events if e.get("timestamp") is not None)
     twice = sum(count - 1 for count in stamped.values())

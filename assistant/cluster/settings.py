@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields
-from typing import Dict, Mapping
+from typing import Any, Dict, Mapping
 
 # Rasa's SQL store runs its queries synchronously on the server's one event
 # loop, so a server never uses more than one connection at a time (two while
@@ -38,14 +38,14 @@ class ClusterSettings:
     rabbitmq_queue: str = "assistant_events"
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ, **overrides: object) -> ClusterSettings:
+    def from_env(cls, environ: Mapping[str, str] = os.environ, **overrides: Any) -> ClusterSettings:
         """Each field from its upper-case variable (CLUSTER_PORT for `port`)."""
-        values: Dict[str, object] = {}
+        values: Dict[str, Any] = {}
         for spec in fields(cls):
             raw = environ.get(cls.variable(spec.name))
             if raw not in (None, ""):
                 values[spec.name] = int(raw) if spec.type == "int" else raw
-        return cls(**{**values, **overrides})  # type: ignore[arg-type]
+        return cls(**{**values, **overrides})
 
     @staticmethod
     def variable(name: str) -> str:

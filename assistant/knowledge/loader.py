@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, Iterator, List, Tuple, Type, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from assistant.knowledge import danger
 from assistant.knowledge.schema import (
@@ -165,7 +165,10 @@ def _read_yaml(path: Path) -> object:
         raise KnowledgeError(f"{path.name}: not valid YAML: {err}") from None
 
 
-def _validate(model: type, raw: object, path: Path) -> object:
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def _validate(model: Type[Model], raw: object, path: Path) -> Model:
     try:
         return model.parse_obj(raw)
     except ValidationError as err:

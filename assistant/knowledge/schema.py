@@ -7,15 +7,32 @@ to other entries or to the vocabulary) live in ``loader.py``.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Dict, List
+from typing import TYPE_CHECKING, Annotated, Dict, List, TypeVar
 
-from pydantic import BaseModel, Extra, conlist, constr, root_validator, validator
+from pydantic import BaseModel, Extra, Field, constr, root_validator, validator
 
-Id = constr(regex=r"^[a-z][a-z0-9_]*$", min_length=2, max_length=40)
-Text = constr(strip_whitespace=True, min_length=2, max_length=600)
-Phrase = constr(strip_whitespace=True, min_length=2, max_length=80)
-# Strict: YAML reads a bare `no` or `off` as a boolean, which must not turn into "False".
-Word = constr(strict=True, strip_whitespace=True, min_length=2, max_length=80)
+# The body regions a muscle can belong to; each has its screening questions.
+REGIONS = ("hip", "thigh", "knee", "lower_back", "lower_leg", "foot", "jaw", "neck", "shoulder", "upper_back", "chest", "arm", "abdomen")
+
+if TYPE_CHECKING:
+    # The checker sees plain strings; pydantic checks the constraints below.
+    Id = str
+    Text = str
+    Phrase = str
+    Word = str
+    SideWord = str
+    RegionId = str
+else:
+    Id = constr(regex=r"^[a-z][a-z0-9_]*$", min_length=2, max_length=40)
+    Text = constr(strip_whitespace=True, min_length=2, max_length=600)
+    Phrase = constr(strip_whitespace=True, min_length=2, max_length=80)
+    # Strict: YAML reads a bare `no` or `off` as a boolean, which must not turn into "False".
+    Word = constr(strict=True, strip_whitespace=True, min_length=2, max_length=80)
+    SideWord = constr(regex=r"^(same|opposite|both)$")
+    RegionId = constr(regex=rf"^({'|'.join(REGIONS)})$")
+
+T = TypeVar("T")
+NonEmpty = Annotated[List[T], Field(min_items=1)]
 
 
 class Strict(BaseModel):
@@ -59,11 +76,11 @@ class Area(VocabularyTerm):
 
 
 class Vocabulary(Strict):
-    areas: conlist(Area, min_items=1)
-    conditions: conlist(VocabularyTerm, min_items=1)
-    activities: conlist(VocabularyTerm, min_items=1)
-    sensations: conlist(VocabularyTerm, min_items=1)
-    tools: conlist(Tool, min_items=1)
+    areas: NonEmpty[Area]
+    conditions: NonEmpty[VocabularyTerm]
+    activities: NonEmpty[VocabularyTerm]
+    sensations: NonEmpty[VocabularyTerm]
+    tools: NonEmpty[Tool]
     tool_substitutes: Dict[Id, List[Id]] = {}
     traits: Dict[Id, Text]
     root_cause_factors: Dict[Id, Text]
@@ -98,7 +115,7 @@ class Release(Strict):
     # every method says where it presses and the danger-zone check can hold it
     # to that. Empty only for a method that presses on nothing (a stretch).
     presses_on: List[Id]
-    steps: conlist(Text, min_items=1, max_items=8)
+    steps: Annotated[List[Text], Field(min_items=1, max_items=8)]
 
 
 class Caution(Strict):
@@ -109,7 +126,7 @@ class Caution(Strict):
 class CheckAlso(Strict):
     muscle: Id | None = None
     area: Id | None = None
-    side: constr(regex=r"^(same|opposite|both)$") | None = None
+    side: SideWord | None = None
     why: Text
 
     @root_validator(skip_on_failure=True)
@@ -129,29 +146,25 @@ class RootCause(Strict):
     text: Text
 
 
-# The body regions a muscle can belong to; each has its screening questions.
-REGIONS = ("hip", "thigh", "knee", "lower_back", "lower_leg", "foot", "jaw", "neck", "shoulder", "upper_back", "chest", "arm", "abdomen")
-
-
 class Muscle(Strict):
     id: Id
     name: Phrase
-    aliases: conlist(Phrase, min_items=1)
+    aliases: NonEmpty[Phrase]
     group: Id
-    region: constr(regex=rf"^({'|'.join(REGIONS)})$")
+    region: RegionId
     summary: Text
-    trigger_points: conlist(TriggerPoint, min_items=1)
-    referral: conlist(Referral, min_items=1)
-    symptoms: conlist(Phrase, min_items=2)
+    trigger_points: NonEmpty[TriggerPoint]
+    referral: NonEmpty[Referral]
+    symptoms: Annotated[List[Phrase], Field(min_items=2)]
     sensations: List[Id] = []
     mimics: List[Id] = []
-    aggravated_by: conlist(Id, min_items=1)
-    release: conlist(Release, min_items=1)
+    aggravated_by: NonEmpty[Id]
+    release: NonEmpty[Release]
     cautions: List[Caution] = []
     check_also: List[CheckAlso] = []
     traits: List[Trait] = []
-    root_causes: conlist(RootCause, min_items=1)
-    sources: conlist(Text, min_items=1)
+    root_causes: NonEmpty[RootCause]
+    sources: NonEmpty[Text]
 
     @validator("referral")
     def has_essential_zone(cls, referral: List[Referral]) -> List[Referral]:
@@ -163,26 +176,26 @@ class Muscle(Strict):
 class DangerZone(Strict):
     id: Id
     name: Phrase
-    runs_here: conlist(Phrase, min_items=1)
+    runs_here: NonEmpty[Phrase]
     why: Text
     # Vocabulary areas the zone covers (areas inside these count too). May be
     # empty only while the vocabulary has no area for the zone; the words
     # still guard it then.
     areas: List[Id]
-    words: conlist(Word, min_items=1)
-    sources: conlist(Text, min_items=1)
+    words: NonEmpty[Word]
+    sources: NonEmpty[Text]
 
 
 class DangerZoneFile(Strict):
-    pressure_words: conlist(Word, min_items=1)
-    vessel_words: conlist(Word, min_items=1)
-    protective_words: conlist(Word, min_items=1)
-    stop_words: conlist(Word, min_items=1)
-    zones: conlist(DangerZone, min_items=1)
+    pressure_words: NonEmpty[Word]
+    vessel_words: NonEmpty[Word]
+    protective_words: NonEmpty[Word]
+    stop_words: NonEmpty[Word]
+    zones: NonEmpty[DangerZone]
 
 
 class KnowledgeFile(Strict):
-    muscles: conlist(Muscle, min_items=1)
+    muscles: NonEmpty[Muscle]
 
 
 def error_location(loc: tuple, raw_entries: list, key: str = "muscles", label: str = "muscle") -> str:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Tuple, cast
 
 from assistant.knowledge.loader import Knowledge, KnowledgeError, load_knowledge
+from assistant.sides import SIDE_WORDS
 
 ROOT = Path(__file__).resolve().parents[2]
 PIPELINE_DIR = ROOT / "build" / "spacy_pipeline"
@@ -27,11 +28,8 @@ ENTITY_OF_KIND = {
     "sensations": "sensation",
     "tools": "tool",
 }
-SIDE_WORDS = {
-    "left": ["left", "left side", "left one"],
-    "right": ["right side", "right one"],
-    "both": ["both sides", "both", "either side"],
-}
+# Too short or too common to tag as a side wherever they appear ("that's right").
+UNTAGGED_SIDE_WORDS = {"l", "r", "right"}
 
 
 def entity_phrases(kb: Knowledge) -> List[Tuple[str, str, str]]:
@@ -43,7 +41,7 @@ def entity_phrases(kb: Knowledge) -> List[Tuple[str, str, str]]:
     for muscle in kb.muscles.values():
         rows += [("muscle", phrase.lower(), muscle.id) for phrase in [muscle.name, *muscle.aliases]]
     for side, words in SIDE_WORDS.items():
-        rows += [("side", word, side) for word in words]
+        rows += [("side", word, side) for word in words if word not in UNTAGGED_SIDE_WORDS]
     return sorted(set(rows))
 
 
@@ -70,9 +68,11 @@ def lookups_document(kb: Knowledge) -> str:
 
 def build_spacy_pipeline(kb: Knowledge, out_dir: Path) -> None:
     import spacy
+    from spacy.pipeline import EntityRuler
 
     nlp = spacy.blank("en")
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
+    # add_pipe is typed as returning any component; this name makes a ruler.
+    ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True}))
     ruler.add_patterns([{"label": entity, "pattern": phrase, "id": ident} for entity, phrase, ident in entity_phrases(kb)])
     nlp.meta["name"] = "trigger_point_kb"
     nlp.meta["description"] = "Blank English pipeline with an entity ruler built from the knowledge base."

@@ -102,10 +102,14 @@ class Saved:
 
 
 class ErasableSQLTrackerStore(SQLTrackerStore):
+    # Set by SQLTrackerStore (untyped); replaced below.
+    event_broker: Any
+    engine: Any
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.event_broker is not None:
-            self.event_broker = StoredEventsBroker(self.event_broker)  # type: ignore[assignment]
+            self.event_broker = StoredEventsBroker(self.event_broker)
         self._saved: OrderedDict[str, Saved] = OrderedDict()
         # After a database restart every pooled connection is dead; Rasa's
         # engine would fail the first turn on each. Test a connection before
@@ -133,7 +137,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             with self.session_scope() as session:
                 claim = self._read_fence(session, hold)
                 stored = self._stored_state(session, sender_id) if saved and not claim else None
-            if claim:
+            if claim and hold is not None:
                 self._claim(hold)
                 stored = self.stored_state(sender_id) if saved else None  # after a write the claim waited for
             if hold is not None:
@@ -177,8 +181,8 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             for event, stored_id in zip(events, stored_ids, strict=True):
                 self.event_broker.publish({"sender_id": sender_id, **event.as_dict(), STORED_ID: stored_id})
         self._saved.pop(sender_id, None)
-        if keep:
-            self._saved[sender_id] = Saved(tracker, len(tracker.events), stored)  # type: ignore[arg-type]
+        if keep and stored is not None:
+            self._saved[sender_id] = Saved(tracker, len(tracker.events), stored)
             while sum(saved.length for saved in self._saved.values()) > CACHED_EVENTS:
                 self._saved.popitem(last=False)
 

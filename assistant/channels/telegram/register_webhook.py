@@ -14,11 +14,12 @@ import json
 import os
 import re
 import sys
-from typing import Dict, List, Mapping
+from typing import Any, Dict, List, Mapping
 
 import requests
 
-DEFAULT_API_BASE = "https://api.telegram.org/bot"
+from assistant.channels.telegram.bot_api import DEFAULT_API_BASE
+
 ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -39,10 +40,10 @@ def problems(env: Mapping[str, str]) -> List[str]:
     return found
 
 
-def webhook_request(env: Mapping[str, str]) -> tuple[str, Dict[str, object]]:
+def webhook_request(env: Mapping[str, str]) -> tuple[str, Dict[str, Any]]:
     """The setWebhook address and body."""
     base = (env.get("TELEGRAM_API_BASE") or DEFAULT_API_BASE).strip().rstrip("/")
-    body: Dict[str, object] = {
+    body: Dict[str, Any] = {
         "url": env["TELEGRAM_WEBHOOK_URL"].strip(),
         "secret_token": env["TELEGRAM_SECRET_TOKEN"].strip(),
         "allowed_updates": ALLOWED_UPDATES,

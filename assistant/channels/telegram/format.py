@@ -1,5 +1,5 @@
 """Pure helpers for the Telegram channel: HTML formatting, splitting to
-Telegram's limits, callback-data shortening and command mapping. No Rasa.
+Telegram's limits, inline keyboards and command mapping. No Rasa.
 
 Replies carry light markdown (**bold**, _italic_); Telegram gets them as
 parse_mode HTML, with &, < and > escaped first so no user or knowledge-base
@@ -8,14 +8,13 @@ text can break the markup.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections import OrderedDict
 from typing import Dict, List, Sequence
+
+from assistant.channels.telegram.chats import CallbackData
 
 MAX_MESSAGE = 4096  # characters of a sendMessage text
 MAX_CAPTION = 1024  # characters of a sendPhoto caption
-MAX_CALLBACK_DATA = 64  # bytes of an inline button's callback_data
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.S)
 _ITALIC = re.compile(r"(?<![\w*])_(?=\S)(.+?)(?<=\S)_(?!\w)", re.S)
@@ -104,36 +103,6 @@ def truncate_html(html: str, limit: int = MAX_CAPTION) -> str:
     """The first piece of `html` that fits (for photo captions)."""
     pieces = split_html(html, limit)
     return pieces[0] if pieces else ""
-
-
-class CallbackData:
-    """Button payloads as Telegram callback_data (at most 64 bytes).
-
-    A payload that fits is sent as it is; a longer one is replaced by a short
-    id ("#" + 24 hex characters of its hash) kept in a bounded in-memory map.
-    After a restart such ids are unknown: `resolve` returns None and the
-    channel asks the person to type instead."""
-
-    PREFIX = "#"
-
-    def __init__(self, max_entries: int = 10_000) -> None:
-        self.max_entries = max_entries
-        self._payloads: OrderedDict[str, str] = OrderedDict()
-
-    def encode(self, payload: str) -> str:
-        if len(payload.encode("utf-8")) <= MAX_CALLBACK_DATA and not payload.startswith(self.PREFIX):
-            return payload
-        key = self.PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
-        self._payloads.pop(key, None)
-        self._payloads[key] = payload
-        while len(self._payloads) > self.max_entries:
-            self._payloads.popitem(last=False)
-        return key
-
-    def resolve(self, data: str) -> str | None:
-        if not data.startswith(self.PREFIX):
-            return data
-        return self._payloads.get(data)
 
 
 def inline_keyboard(buttons: Sequence[Dict[str, object]], callbacks: CallbackData) -> Dict[str, object] | None:
