@@ -212,6 +212,7 @@ def stock_figures(workdir: Path, turns: int, conversations: int, repeats: int, t
         env=base_env(),
         model=model,
         workdir=workdir,
+        layer=False,
     )
     started = time.perf_counter()
     try:

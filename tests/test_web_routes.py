@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import requests
 from PIL import Image
 
-from assistant.channels.web import WEB_DIR, static_file
+from assistant.channels.pages import WEB_DIR, static_file
 from assistant.servers import ROOT
 from tests.conftest import payload
 

@@ -9,7 +9,9 @@ Rasa also checks every action-server answer with `jsonschema.validate`, which
 first re-checks the (fixed) schema itself: 16% of the server's time in
 `make profile`. The same check runs here with a validator built once.
 
-Installed once by the REST channel at start.
+The domain goes along as in Rasa: always, unless the action endpoint has
+`enable_selective_domain` on, and then only to actions marked `send_domain`.
+Installed at start-up by assistant/nlp/layer.py, except with RASA_STOCK=true.
 """
 
 from __future__ import annotations
@@ -35,13 +37,10 @@ def current_turn_events(tracker: DialogueStateTracker) -> list:
 def lean_call_format(self: RemoteAction, tracker: DialogueStateTracker, domain: Domain) -> Dict[str, Any]:
     state = tracker.current_state(EventVerbosity.NONE)
     state["events"] = current_turn_events(tracker)
-    return {
-        "next_action": self._name,
-        "sender_id": tracker.sender_id,
-        "tracker": state,
-        "version": rasa.__version__,
-        "domain": domain.as_dict(),
-    }
+    call = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state, "version": rasa.__version__}
+    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+        call["domain"] = domain.as_dict()
+    return call
 
 
 @lru_cache(maxsize=1)
