@@ -18,7 +18,7 @@ from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
 from assistant.nlp import layer, lean_actions
@@ -66,20 +66,22 @@ def test_start_up_stops_with_a_clear_message_when_a_hook_is_gone() -> None:
 
 
 PATCHED = (
-    "from assistant.nlp import layer, lean_actions, retried_turns\n"
+    "from assistant.nlp import layer, lean_actions, retried_turns, tracker_copy\n"
+    "from rasa.shared.core.trackers import DialogueStateTracker\n"
     "from rasa.core.actions.action import RemoteAction\n"
     "from rasa.core.processor import MessageProcessor\n"
     "import rasa.core.run\n"
     "print(layer.install())\n"
     "print(RemoteAction._action_call_format is lean_actions.lean_call_format,\n"
+    "      DialogueStateTracker.copy is tracker_copy.lean_copy,\n"
     "      MessageProcessor.handle_message is retried_turns.handle_message,\n"
     "      getattr(rasa.core.run.configure_app, 'adds_pages', False))\n"
 )
 
 
 def test_the_layer_installs_its_patches_and_stock_mode_only_the_safe_ones() -> None:
-    assert run_python(PATCHED, RASA_STOCK="false").stdout.split("\n")[:2] == ["layer", "True True True"]
-    assert run_python(PATCHED, RASA_STOCK="true").stdout.split("\n")[:2] == ["stock", "False True True"]
+    assert run_python(PATCHED, RASA_STOCK="false").stdout.split("\n")[:2] == ["layer", "True True True True"]
+    assert run_python(PATCHED, RASA_STOCK="true").stdout.split("\n")[:2] == ["stock", "False False True True"]
 
 
 class ActionServer:
@@ -177,3 +179,39 @@ def test_every_path_that_starts_rasa_goes_through_the_layer() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "$(RASA) test core" not in makefile and "$(RASA) run" not in makefile
     assert Path(ROOT / "assistant" / "nlp" / "rasa_command.py").is_file()
+
+
+def conversations() -> List[DialogueStateTracker]:
+    """Trackers in the states a live one passes through: a form running and
+    interrupted, a revert, a new session, and one without a domain's slots."""
+    from rasa.shared.core.events import ActionExecutionRejected, ActiveLoop, SessionStarted, UserUtteranceReverted
+
+    events: list = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    events += [UserUttered("my knee", intent={"name": "describe_symptom", "confidence": 1.0}), ActionExecuted("action_suggest_muscles")]
+    events += [SlotSet("suggested_muscles", ["vastus_medialis"]), BotUttered("try this"), ActionExecuted("action_listen")]
+    events += [UserUttered("why", intent={"name": "ask_root_cause"}), ActionExecuted("checkup_form"), ActiveLoop("checkup_form")]
+    events += [SlotSet("requested_slot", "checkup_question"), ActionExecuted("action_listen"), UserUttered("what is it")]
+    events += [ActionExecutionRejected("checkup_form"), ActionExecuted("action_muscle_info"), UserUtteranceReverted()]
+    events += [ActionExecuted("action_listen"), UserUttered("yes", intent={"name": "affirm"}), ActionExecuted("checkup_form")]
+    events += [ActionExecuted("action_session_start"), SessionStarted(), SlotSet("suggested_muscles", ["soleus"])]
+    events += [ActionExecuted("action_listen"), UserUttered("thanks", intent={"name": "thank"}), BotUttered("welcome")]
+    trackers = [DialogueStateTracker.from_events("me", events[:end], slots=DOMAIN.slots) for end in range(1, len(events) + 1)]
+    grown = DialogueStateTracker("grown", DOMAIN.slots)
+    for event in events:
+        grown.update(event)
+    return [*trackers, grown, DialogueStateTracker.from_events("no-domain", events, slots=None)]
+
+
+def test_the_lean_tracker_copy_equals_rasas_replayed_copy() -> None:
+    from assistant.nlp import tracker_copy
+
+    for tracker in conversations():
+        replayed, lean = DialogueStateTracker.travel_back_in_time(tracker, float("inf")), tracker_copy.lean_copy(tracker)
+        assert lean.current_state(EventVerbosity.ALL) == replayed.current_state(EventVerbosity.ALL)
+        assert vars(lean).keys() == vars(replayed).keys()
+        assert {n: (s.value, s.has_been_set) for n, s in lean.slots.items()} == {
+            n: (s.value, s.has_been_set) for n, s in replayed.slots.items()
+        }
+        assert (lean.active_loop, lean.is_paused(), lean.model_id) == (replayed.active_loop, replayed.is_paused(), replayed.model_id)
+        lean.update(SlotSet("suggested_muscles", ["masseter"]))  # the copy is its own
+        assert tracker.get_slot("suggested_muscles") != ["masseter"]

@@ -4,11 +4,11 @@ the one step that installs it.
 `assistant/nlp/` is the one package that reaches into Rasa's internals. The
 plug-ins Rasa loads by name from `config.yml` and `endpoints*.yml` (the
 safety policy, the recent-rule policy, the erasable tracker store, the lock
-store, the intent classifier) live here, and so do the two process-wide
-patches (`lean_actions`, `retried_turns`) and the page routes. Rasa's
-command is started through `python -m assistant.nlp.rasa_command`, which
-calls `install()` before Rasa reads its arguments, whichever channels
-`credentials.yml` lists.
+store, the intent classifier) live here, and so do the process-wide
+patches (`lean_actions`, `retried_turns`, `tracker_copy`) and the page
+routes. Rasa's command is started through `python -m
+assistant.nlp.rasa_command`, which calls `install()` before Rasa reads its
+arguments, whichever channels `credentials.yml` lists.
 
 `install()` first checks that this is the Rasa the layer was written for:
 the version, and every attribute a patch replaces or a plug-in overrides or
@@ -16,8 +16,8 @@ calls. A missing attribute or a changed signature stops start-up with a
 message naming it, instead of a patch that silently does nothing.
 
 `RASA_STOCK=true` turns the performance layer off (the lean action call,
-the once-compiled answer check, the tracker cache, the recent-rule window):
-Rasa then behaves as shipped. What is kept either way is what keeps people
+the once-compiled answer check, the tracker cache, the tracker copy, the
+recent-rule window): Rasa then behaves as shipped. What is kept either way is what keeps people
 and their data safe: deletion, the safety policy, the lock store with its
 fencing and the retried-turn replay. docs/rasa-layer.md says which parts
 would go with an upgrade.
@@ -62,6 +62,8 @@ HOOKS: Tuple[Hook, ...] = (
     Hook("rasa.shared.core.domain", "Domain.does_custom_action_explicitly_need_domain", "lean_actions keeps send_domain", ("action_name",)),
     Hook("rasa.core.actions.action", "DEFAULT_REQUEST_TIMEOUT", "the REST channel shortens the action timeout"),
     Hook("rasa.utils.endpoints", "DEFAULT_REQUEST_TIMEOUT", "the REST channel shortens the action timeout"),
+    Hook("rasa.shared.core.trackers", "DialogueStateTracker.copy", "tracker_copy replaces it", ()),
+    Hook("rasa.shared.core.trackers", "DialogueStateTracker.init_copy", "tracker_copy starts from it", ()),
     Hook("rasa.core.processor", "MessageProcessor.handle_message", "retried_turns replaces it", ("message",)),
     Hook("rasa.core.processor", "MessageProcessor.get_tracker", "retried_turns reads the stored turn", ("conversation_id",)),
     Hook("rasa.core.tracker_store", "SQLTrackerStore._additional_events", "the erasable store overrides it", ("session", "tracker")),
@@ -167,12 +169,13 @@ def install() -> str:
     if _installed is not None:
         return _installed
     check()
-    from assistant.nlp import lean_actions, page_routes, retried_turns
+    from assistant.nlp import lean_actions, page_routes, retried_turns, tracker_copy
 
     retried_turns.install()
     page_routes.install()
     if not stock():
         lean_actions.install()
+        tracker_copy.install()
     _installed = "stock" if stock() else "layer"
     logger.info("Rasa layer installed (%s).", _installed)
     return _installed
