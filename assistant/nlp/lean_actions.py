@@ -28,10 +28,14 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 
 def current_turn_events(tracker: DialogueStateTracker) -> list:
-    """Events from the latest user message on, serialised."""
-    events = list(tracker.events)
-    start = max((i for i, e in enumerate(events) if isinstance(e, UserUttered)), default=0)
-    return [e.as_dict() for e in events[start:]]
+    """Events from the latest user message on (all of them before the first
+    one), serialised. Read from the end: a long conversation costs no more."""
+    turn = []
+    for event in reversed(tracker.events):
+        turn.append(event)
+        if isinstance(event, UserUttered):
+            break
+    return [e.as_dict() for e in reversed(turn)]
 
 
 def lean_call_format(self: RemoteAction, tracker: DialogueStateTracker, domain: Domain) -> Dict[str, Any]:
