@@ -5,6 +5,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
+# Rasa's command with the assistant's layer installed (assistant/nlp/layer.py).
+RASA_LAYER := $(PY) -m assistant.nlp.rasa_command
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -19,11 +21,12 @@ LOOKUPS := data/nlu/lookups/knowledge_base.yml
 VOICE_EVAL := build/voice/eval/manifest.json
 VOICE_EVAL_INPUTS := $(wildcard tests/data/eval/*.yml) assistant/voice/evaluate.py assistant/voice/voices.py assistant/voice/speak.py
 
-.PHONY: help setup system-packages voice-weights run shell test lint validate story-test pytest eval eval-voice crossval bench profile clean model purge eval-engine telegram-webhook
+.PHONY: help setup system-packages voice-weights run shell test lint validate story-test pytest stock-test eval eval-voice crossval bench profile clean model purge eval-engine telegram-webhook
 
 help:
 	@echo "make run    - set everything up and start the assistant (REST + socket.io on :5005)"
 	@echo "make test   - set everything up and run every check"
+	@echo "make stock-test - stories and REST conversations with RASA_STOCK=true (Rasa as shipped)"
 	@echo "make shell  - chat with the assistant in the terminal"
 	@echo "make eval CASES=file.yml - accuracy on written cases"
 	@echo "make eval-voice - speech recognition and suggestions from synthesized speech vs typed"
@@ -89,13 +92,20 @@ validate: setup
 	$(RASA) data validate --fail-on-warnings --quiet
 
 story-test: model
-	$(RASA) test core --model models/assistant.tar.gz --stories tests/test_stories.yml \
+	$(RASA_LAYER) test core --model models/assistant.tar.gz --stories tests/test_stories.yml \
 	  --fail-on-prediction-errors --out results/stories --quiet
 
 pytest: model
 	$(PY) -m pytest -q
 
-test: lint validate story-test pytest
+# The same stories and REST conversations with the performance layer off
+# (RASA_STOCK=true: Rasa as shipped, plus deletion, safety and locking).
+stock-test: model
+	RASA_STOCK=true $(RASA_LAYER) test core --model models/assistant.tar.gz --stories tests/test_stories.yml \
+	  --fail-on-prediction-errors --out results/stories-stock --quiet
+	RASA_STOCK=true $(PY) -m pytest -q tests/test_rest_conversations.py tests/test_safety_rest.py
+
+test: lint validate story-test pytest stock-test
 
 eval: model
 	$(PY) -m assistant.eval $(CASES) --json results/eval.json
@@ -123,7 +133,7 @@ purge: $(VENV)/.installed
 	$(PY) -m assistant.nlp.purge
 
 clean:
-	rm -rf build models results/stories results/crossval .pytest_cache
+	rm -rf build models results/stories results/stories-stock results/crossval .pytest_cache
 
 # Production mode (docs/cluster.md): Rasa and action servers behind nginx on
 # PostgreSQL, Redis and RabbitMQ. Connection settings: see the README.

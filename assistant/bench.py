@@ -1,7 +1,8 @@
 """`make bench`: how fast the assistant is, measured the same way every time.
 
 Reports the matching engine and triage time per query, NLU parse time, REST
-latency at turns 1-10 and 91-100 of one conversation, throughput with
+latency at turns 2-11 and 91-100 of one conversation (what a person gets:
+see `long_conversation`), throughput with
 concurrent conversations, start-up time, resident memory of both servers,
 voice latency (a 3-second recording in, the spoken reply out, on one core) and
 (unless --no-train) full training time. Writes results/bench.json.
@@ -71,17 +72,38 @@ def engine_time(repeats: int) -> Dict[str, float]:
     }
 
 
-def post(session: requests.Session, servers: Servers, sender: str, text: str) -> float:
+def post(session: Any, servers: Servers, sender: str, text: str) -> float:
     started = time.perf_counter()
     response = session.post(f"{servers.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
     response.raise_for_status()
     return time.perf_counter() - started
 
 
-def long_conversation(servers: Servers, turns: int) -> Dict[str, Dict[str, float]]:
-    session, sender = requests.Session(), f"bench-{uuid.uuid4().hex}"
-    latencies = [post(session, servers, sender, SYMPTOMS[i % len(SYMPTOMS)]) for i in range(turns)]
-    return {"turns_1_10": summary_ms(latencies[:10]), f"turns_{turns - 9}_{turns}": summary_ms(latencies[-10:])}
+WARM_UP_TURNS = 12
+
+
+def long_conversation(servers: Servers, turns: int) -> Dict[str, Any]:
+    """One person's conversation of `turns` messages, as a plain REST client
+    sends them (a new connection each), to a server that has answered others.
+
+    A server's first turns after start-up pay for its own warm-up; measured
+    on them, the early turns look slow and hide the growth with length (the
+    bench once read 1.09x where a conversation on a running server grew
+    1.3-1.8x). So another conversation warms the server first, the
+    conversation's own first turn (its session start) is left out, and the
+    medians of turns 2-11 and of the last ten are compared."""
+    warm = f"bench-warm-{uuid.uuid4().hex}"
+    for i in range(WARM_UP_TURNS):
+        post(requests, servers, warm, SYMPTOMS[i % len(SYMPTOMS)])
+    sender = f"bench-{uuid.uuid4().hex}"
+    latencies = [post(requests, servers, sender, SYMPTOMS[i % len(SYMPTOMS)]) for i in range(turns)]
+    early, late = summary_ms(latencies[1:11]), summary_ms(latencies[-10:])
+    return {
+        "turns_2_11": early,
+        f"turns_{turns - 9}_{turns}": late,
+        "p50_late_over_early": ratio(late["p50_ms"], early["p50_ms"]),
+        "p50_per_ten_turns_ms": [round(percentile(latencies[i : i + 10], 50) * 1000, 1) for i in range(0, turns, 10)],
+    }
 
 
 def throughput(servers: Servers, conversations: int, turns: int) -> Dict[str, float]:
@@ -224,6 +246,7 @@ def stock_figures(workdir: Path, turns: int, conversations: int, repeats: int, t
         env=base_env(),
         model=model,
         workdir=workdir,
+        layer=False,
     )
     started = time.perf_counter()
     try:
@@ -242,16 +265,12 @@ def ratio(a: float, b: float) -> float:
 
 
 def comparison(ours: Dict, stock: Dict) -> Dict[str, object]:
-    late, early = ours["rest_latency"]["turns_91_100"]["p95_ms"], ours["rest_latency"]["turns_1_10"]["p95_ms"]
-    stock_early = stock["rest_latency"]["turns_1_10"]["p95_ms"]
+    late, early = ours["rest_latency"]["turns_91_100"], ours["rest_latency"]["turns_2_11"]
+    stock_early = stock["rest_latency"]["turns_2_11"]["p95_ms"]
     checks: Dict[str, object] = {
-        "p95_turn100_over_turn1 (<=1.3)": ratio(late, early),
-        # Not a target: the turn-1 p95 includes the conversation's first
-        # message, so the p50 ratio shows the growth the p95 one can hide.
-        "p50_turn100_over_turn1 (shown only)": ratio(
-            ours["rest_latency"]["turns_91_100"]["p50_ms"], ours["rest_latency"]["turns_1_10"]["p50_ms"]
-        ),
-        "our_p95_over_stock_turn1_p95 (<=1.0)": ratio(late, stock_early),
+        "p50_turns_91_100_over_2_11 (<=1.3)": ratio(late["p50_ms"], early["p50_ms"]),
+        "p95_turns_91_100_over_2_11 (shown only)": ratio(late["p95_ms"], early["p95_ms"]),
+        "our_p95_over_stock_turns_2_11_p95 (<=1.0)": ratio(late["p95_ms"], stock_early),
         "startup_ours_over_stock (<=0.5)": ratio(ours["startup_s"], stock["startup_s"]),
         "memory_ours_over_stock (<=0.8)": ratio(ours["memory_mb"], stock["memory_mb"]),
     }

@@ -75,6 +75,8 @@ class Servers:
     model: Path
     host: str = "127.0.0.1"
     workdir: Path = ROOT
+    credentials: str = "credentials.yml"
+    layer: bool = True  # False for an assistant that is not this one (the bench's stock `rasa init`)
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -101,9 +103,12 @@ class Servers:
         return [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
 
     def rasa_command(self, port: int, enable_api: bool = True, endpoints: str = "endpoints.yml") -> List[str]:
+        # Rasa's own command with the assistant's layer installed first
+        # (assistant/nlp/layer.py), whatever the credentials list.
+        rasa = [str(BIN / "python"), "-m", "assistant.nlp.rasa_command"] if self.layer else [str(BIN / "rasa")]
         command = [
-            str(BIN / "rasa"), "run", "--model", str(self.model), "--port", str(port), "--interface", self.host,
-            "--endpoints", endpoints, "--credentials", "credentials.yml",
+            *rasa, "run", "--model", str(self.model), "--port", str(port), "--interface", self.host,
+            "--endpoints", endpoints, "--credentials", self.credentials,
         ]
         origins = [o.strip() for o in self.env["CORS_ORIGINS"].split(",") if o.strip()]
         if origins:
@@ -174,6 +179,7 @@ def running_assistant(
     env: Dict[str, str] | None = None,
     log_dir: Path | None = None,
     enable_api: bool = True,
+    credentials: str = "credentials.yml",
 ) -> Iterator[Servers]:
     """Both servers up for the duration of the block, on a fresh SQLite store
     unless `env` says otherwise."""
@@ -187,6 +193,7 @@ def running_assistant(
             log_dir=Path(log_dir or tmp),
             env=base_env({**extra, **(env or {})}),
             model=Path(model).resolve(),
+            credentials=credentials,
         )
         servers.log_dir.mkdir(parents=True, exist_ok=True)
         try:

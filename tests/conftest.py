@@ -3,6 +3,7 @@ servers per session; the model is (re)trained only when its inputs changed."""
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import uuid
@@ -12,7 +13,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from assistant.servers import ROOT, Servers, running_assistant
+from assistant.servers import ROOT, Servers, base_env, free_port, running_assistant
 
 MODEL = ROOT / "models" / "assistant.tar.gz"
 
@@ -29,6 +30,26 @@ def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     log_dir = tmp_path_factory.mktemp("server-logs")
     with running_assistant(trained_model, log_dir=log_dir) as running:
         yield running
+
+
+@contextlib.contextmanager
+def rasa_with_credentials(model: Path, credentials: str, tmp_path: Path) -> Iterator[Servers]:
+    """A Rasa server alone (no action server) with its own credentials.yml."""
+    (tmp_path / "credentials.yml").write_text(credentials, encoding="utf-8")
+    servers = Servers(
+        rasa_port=free_port(),
+        action_port=free_port(),
+        token=uuid.uuid4().hex,
+        log_dir=tmp_path,
+        env=base_env({"TRACKER_DB": str(tmp_path / "conversations.db"), "ACTION_ENDPOINT_URL": "http://127.0.0.1:9/webhook"}),
+        model=model,
+        credentials=str(tmp_path / "credentials.yml"),
+    )
+    try:
+        servers.start_rasa()
+        yield servers
+    finally:
+        servers.stop_all()
 
 
 class Chat:

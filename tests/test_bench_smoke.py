@@ -11,7 +11,7 @@ def test_bench_measurements_run(servers) -> None:
     engine = bench.engine_time(20)
     assert engine["matching_ms_per_query"] > 0 and engine["triage_ms_per_query"] > 0
     latency = bench.long_conversation(servers, 12)
-    assert set(latency) == {"turns_1_10", "turns_3_12"}
+    assert {"turns_2_11", "turns_3_12"} <= set(latency) and len(latency["p50_per_ten_turns_ms"]) == 2
     assert bench.throughput(servers, 2, 2)["messages_per_s"] > 0
     assert bench.parse_time(servers, 3)["p50_ms"] > 0
     assert all(bench.resident_mb(p.pid) > 10 for p in servers.processes.values())

@@ -1,4 +1,4 @@
-"""The custom Rasa plug-ins on their own: safety policy and erasable store."""
+"""The custom Rasa plug-ins on their own: safety policy, erasable store, intent classifier."""
 
 from __future__ import annotations
 
@@ -308,40 +308,6 @@ def test_delete_my_data_in_postgresql(postgres_db: str) -> None:
     asyncio.run(store.save(tracker))
     assert rows() == 0
     store.engine.dispose()
-
-
-def test_action_calls_carry_only_the_current_turn() -> None:
-    from rasa.core.actions.action import RemoteAction
-    from rasa.utils.endpoints import EndpointConfig
-
-    from assistant.nlp import lean_actions
-
-    events = []
-    for turn in range(50):
-        events += [UserUttered(f"message {turn}"), ActionExecuted("action_suggest_muscles"), BotUttered("reply")]
-    events.append(SlotSet("current_muscle", "vastus_medialis"))
-    tracker = DialogueStateTracker.from_events("long", events, slots=DOMAIN.slots)
-    lean_actions.install()
-    call = RemoteAction("action_release", EndpointConfig("http://127.0.0.1:1"))._action_call_format(tracker, DOMAIN)
-    assert [e["event"] for e in call["tracker"]["events"]] == ["user", "action", "bot", "slot"]
-    assert call["tracker"]["slots"]["current_muscle"] == "vastus_medialis"
-    assert call["tracker"]["latest_message"]["text"] == "message 49"
-
-
-def test_action_answers_are_still_checked_against_rasa_schema() -> None:
-    from jsonschema import ValidationError
-    from rasa.core.actions.action import RemoteAction
-    from rasa.utils.endpoints import EndpointConfig
-
-    from assistant.nlp import lean_actions
-
-    lean_actions.install()
-    action = RemoteAction("action_release", EndpointConfig("http://127.0.0.1:1"))
-    assert action._validate_action_result({"events": [{"event": "slot", "name": "x", "value": 1}], "responses": [{"text": "hi"}]})
-    with pytest.raises(ValidationError):
-        action._validate_action_result({"events": [{"no_event_key": True}], "responses": []})
-    with pytest.raises(ValidationError):
-        action._validate_action_result({"events": "not a list", "responses": []})
 
 
 def intent_classifier(tmp_path: Path, name: str = "intents") -> ArrayLogisticRegressionClassifier:

@@ -109,3 +109,51 @@ def test_the_window_keeps_the_form_and_slots_set_before_it() -> None:
 def test_no_rule_depends_on_the_conversation_start() -> None:
     rules = yaml.safe_load((ROOT / "data" / "rules" / "rules.yml").read_text())["rules"]
     assert not [r["rule"] for r in rules if r.get("conversation_start")]
+
+
+def states(policy: RulePolicy, tracker: DialogueStateTracker) -> list:
+    return policy._prediction_states(tracker, DOMAIN, rule_only_data={})
+
+
+def test_remembered_cuts_give_the_copy_the_full_path_gives(tmp_path: Path) -> None:
+    """One tracker growing event by event, as in a live conversation, with a
+    new session half-way and a rebuild from the database near the end."""
+    whole = rule_policy(RulePolicy, tmp_path)
+    windows = recent_rule_policy.Windows()
+    events = long_conversation()
+    events += [ActionExecuted("action_session_start"), SessionStarted(), SlotSet("suggested_muscles", ["soleus"])]
+    events += long_conversation()[2:]
+    tracker, remembered = DialogueStateTracker("me", DOMAIN.slots), 0
+    for index, event in enumerate(events):
+        tracker.update(event)
+        if index == len(events) - 20:
+            tracker = DialogueStateTracker.from_events("me", events[: index + 1], slots=DOMAIN.slots)
+        if isinstance(event, ActionExecuted):
+            remembered += "me" in windows.cuts
+            assert states(whole, windows.recent(tracker, DOMAIN, 3)) == states(whole, recent(tracker, DOMAIN, 3)), index
+    assert remembered > 10  # the remembered path ran, not only the full one
+
+
+def test_a_revert_before_the_window_takes_the_full_path(tmp_path: Path) -> None:
+    from rasa.shared.core.events import UserUtteranceReverted
+
+    whole = rule_policy(RulePolicy, tmp_path)
+    events = long_conversation()
+    events = events[:10] + [UserUtteranceReverted()] + events[10:]
+    tracker = DialogueStateTracker.from_events("me", events, slots=DOMAIN.slots)
+    windows = recent_rule_policy.Windows()
+    assert states(whole, windows.recent(tracker, DOMAIN, 2)) == states(whole, recent(tracker, DOMAIN, 2))
+    assert "me" not in windows.cuts
+
+
+def test_the_policy_uses_its_window_unless_rasa_runs_stock(tmp_path: Path, monkeypatch) -> None:
+    """Through RulePolicy's own prediction: the override is what it calls."""
+    monkeypatch.setattr(recent_rule_policy, "MIN_TURNS", 2)
+    policy = rule_policy(RecentRulePolicy, tmp_path)
+    tracker = DialogueStateTracker.from_events("me", long_conversation(), slots=DOMAIN.slots)
+    policy.predict_action_probabilities(tracker, DOMAIN, rule_only_data={})
+    assert "me" in policy.windows.cuts
+    monkeypatch.setenv("RASA_STOCK", "true")
+    stock = rule_policy(RecentRulePolicy, tmp_path / "stock")
+    stock.predict_action_probabilities(tracker, DOMAIN, rule_only_data={})
+    assert not stock.windows.cuts

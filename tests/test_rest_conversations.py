@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
+import requests
+
+from assistant.nlp import layer
 from tests.conftest import Chat, payload, texts
 
 
@@ -128,3 +131,28 @@ def test_every_event_is_stored_exactly_once_over_a_conversation(chat: Chat) -> N
     served = [(e["event"], round(e["timestamp"], 6)) for e in chat.tracker()["events"]]
     assert stored == served
     assert len(set(stored)) == len(stored)
+
+
+def test_the_server_runs_the_layer_in_the_mode_asked_for(chat: Chat) -> None:
+    """RASA_STOCK=true (make stock-test) runs these same tests on stock Rasa."""
+    mode = "stock" if layer.stock() else "layer"
+    assert f"Rasa layer: {mode}" in chat.servers.log("rasa").read_text(errors="replace")
+
+
+def test_a_retried_request_is_answered_from_the_stored_turn(chat: Chat) -> None:
+    """Through Rasa's own agent and processor: the replay hook is what they call."""
+    def send() -> list:
+        response = requests.post(
+            f"{chat.servers.rasa_url}/webhooks/rest/webhook",
+            json={"sender": chat.sender, "message": "my knee buckles going down stairs"},
+            headers={"X-Request-Id": f"retry-{chat.sender}"},
+            timeout=60,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    first = send()
+    assert payload(first, "screening") or payload(first, "muscle_suggestions"), texts(first)
+    assert send() == first
+    said = [e for e in chat.tracker()["events"] if e["event"] == "user"]
+    assert len(said) == 1

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import jwt
+import pytest
 import socketio
 
-from tests.conftest import open_socket_session
+from tests.conftest import open_socket_session, rasa_with_credentials
+
+JWT_KEY = "a-test-secret-that-signs-tokens"
 
 
 async def exchange(url: str, session_id: str, message: str, until: str) -> list:
@@ -87,3 +91,37 @@ def test_flooding_a_socket_session_gets_a_polite_slow_down(servers) -> None:
         return replies
 
     assert any("wait a few seconds" in (r.get("text") or "") for r in asyncio.run(flood()))
+
+
+@pytest.fixture(scope="module")
+def jwt_server(trained_model, tmp_path_factory: pytest.TempPathFactory):
+    credentials = (
+        "assistant.channels.web.WebSocketIOInput:\n"
+        "  session_persistence: true\n"
+        f"  jwt_key: {JWT_KEY}\n"
+        "  jwt_method: HS256\n"
+    )
+    with rasa_with_credentials(trained_model, credentials, tmp_path_factory.mktemp("socket-jwt")) as running:
+        yield running
+
+
+async def connects(url: str, auth: dict | None) -> bool:
+    client = socketio.AsyncClient()
+    try:
+        await client.connect(url, auth=auth, transports=["websocket"], wait_timeout=10)
+    except socketio.exceptions.ConnectionError:
+        return False
+    await client.disconnect()
+    return True
+
+
+def test_a_socket_needs_a_valid_token_when_a_jwt_key_is_set(jwt_server) -> None:
+    url = jwt_server.rasa_url
+    assert not asyncio.run(connects(url, None))
+    assert not asyncio.run(connects(url, {"token": jwt.encode({"user": "me"}, "another-key", algorithm="HS256")}))
+    assert not asyncio.run(connects(url, {"token": "not a token"}))
+    assert asyncio.run(connects(url, {"token": jwt.encode({"user": "me"}, JWT_KEY, algorithm="HS256")}))
+
+
+def test_without_a_jwt_key_no_token_is_asked_for(servers) -> None:
+    assert asyncio.run(connects(servers.rasa_url, None))

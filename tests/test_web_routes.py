@@ -5,14 +5,16 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 
+import pytest
 import requests
 from PIL import Image
 
 from assistant import bodymap
-from assistant.channels.web import WEB_DIR, base_url, static_file
+from assistant.channels.pages import WEB_DIR, static_file
+from assistant.channels.web import base_url
 from assistant.knowledge.loader import default_knowledge
 from assistant.servers import ROOT
-from tests.conftest import payload
+from tests.conftest import payload, rasa_with_credentials
 
 VENDOR = WEB_DIR / "vendor"
 
@@ -34,6 +36,22 @@ def test_page_never_sets_html_from_strings() -> None:
     script = (WEB_DIR / "chat.js").read_text(encoding="utf-8")
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in script, sink
+
+
+@pytest.fixture(scope="module")
+def rest_only(trained_model, tmp_path_factory: pytest.TempPathFactory):
+    """A server whose credentials list REST alone: no socket.io."""
+    with rasa_with_credentials(trained_model, "rest:\n", tmp_path_factory.mktemp("rest-only")) as running:
+        yield running
+
+
+def test_page_and_maps_are_served_without_socketio(rest_only) -> None:
+    assert requests.get(f"{rest_only.rasa_url}/socket.io/?EIO=4&transport=polling", timeout=10).status_code == 404
+    assert requests.get(f"{rest_only.rasa_url}/chat", timeout=10).status_code == 200
+    assert requests.get(f"{rest_only.rasa_url}/web/chat.js", timeout=10).status_code == 200
+    svg = requests.get(f"{rest_only.rasa_url}/bodymap.svg", params={"muscles": "soleus"}, timeout=10)
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert requests.get(f"{rest_only.rasa_url}/bodymap.png", params={"muscles": "soleus"}, timeout=10).status_code == 200
 
 
 def test_chat_page_is_served_with_a_strict_policy(servers) -> None:

@@ -10,8 +10,6 @@ import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Set
 
-import rasa.core.actions.action
-import rasa.utils.endpoints
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.lock_store import LockError
@@ -27,19 +25,14 @@ from assistant.channels.guard import (
     rate_limit_setting,
     refusal,
 )
-from assistant.nlp import lean_actions, retried_turns
+from assistant.nlp import retried_turns
+from assistant.nlp.layer import set_action_timeout
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ACTION_TIMEOUT = 4.0
 # Set by the cluster's proxy, the same on every retry of one request.
 REQUEST_ID_HEADER = "X-Request-Id"
-
-
-def set_action_timeout(seconds: float) -> None:
-    """Rasa waits 5 minutes for a hung action server; a person won't."""
-    rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = seconds
-    rasa.utils.endpoints.DEFAULT_REQUEST_TIMEOUT = seconds
 
 
 def bad_request(reason: str) -> HTTPResponse:
@@ -124,8 +117,6 @@ class SafeRestInput(RestInput):
         credentials = credentials or {}
         timeout = float(credentials.get("action_timeout") or DEFAULT_ACTION_TIMEOUT)
         set_action_timeout(timeout)
-        lean_actions.install()
-        retried_turns.install()
         limit = credentials.get("rate_limit_per_minute")
         return cls(rate_limit_setting(limit), deadline=timeout + 0.5)
 

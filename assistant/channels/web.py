@@ -4,33 +4,29 @@ Rasa 3.6's socket.io channel crashes on a custom payload (it spreads the
 payload into emit()'s keyword arguments), silently drops a message sent
 without a session id, and answers nothing when the action server fails.
 This one sends payloads as {"custom": ...}, falls back to the socket id,
-and applies the same input checks and fallback as the REST channel.
+and applies the same input checks and fallback as the REST channel. Its
+JWT authentication is Rasa's: with `jwt_key` set, a socket connects only
+with a valid token in its auth data (`{"token": ...}`).
 
-It also serves the chat page (`/chat`), its static files (`/web/<file>`)
-and the body maps (`/bodymap.svg` and `/bodymap.png?muscles=a,b&side=left`;
-`/bodymap.svg?picker=1` is the map to tap). Rasa mounts a channel's
-blueprint under /webhooks/<name>/, so these app-level routes are added when
-the socket.io blueprint registers itself.
+The chat page and the body maps are served by assistant/channels/pages.py,
+whichever channels are on.
 """
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 import logging
 import uuid
-from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage, decode_bearer_token
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
-from sanic import Blueprint, Sanic, response
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from assistant import bodymap
 from assistant.channels.guard import (
     ACTIONS_DOWN,
     DEFAULT_RATE_LIMIT,
@@ -41,77 +37,8 @@ from assistant.channels.guard import (
     rate_limit_setting,
     refusal,
 )
-from assistant.knowledge.loader import default_knowledge
-from assistant.sides import pictured_side
 
 logger = logging.getLogger(__name__)
-
-WEB_DIR = Path(__file__).resolve().parents[1] / "web"
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".png": "image/png",
-    ".svg": "image/svg+xml",
-}
-# The page runs only its own scripts and styles; messages can't smuggle any in.
-# Spoken replies play from blob: URLs the page makes from the voice answer.
-PAGE_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; media-src 'self' blob:; "
-    "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'none'"
-)
-MAX_QUERY = 400
-
-
-def static_file(name: str) -> Path | None:
-    """A file of the web folder, never anything outside it."""
-    path = (WEB_DIR / name).resolve()
-    if WEB_DIR not in path.parents or not path.is_file() or path.suffix not in CONTENT_TYPES:
-        return None
-    return path
-
-
-def _file_response(path: Path, headers: Dict[str, str] | None = None) -> HTTPResponse:
-    return response.raw(
-        path.read_bytes(),
-        content_type=CONTENT_TYPES[path.suffix],
-        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff", **(headers or {})},
-    )
-
-
-async def chat_page(_: Request) -> HTTPResponse:
-    return _file_response(WEB_DIR / "index.html", {"Content-Security-Policy": PAGE_POLICY})
-
-
-async def web_file(_: Request, name: str) -> HTTPResponse:
-    path = static_file(name)
-    if path is None:
-        return response.text("not found", status=404)
-    return _file_response(path)
-
-
-async def bodymap_svg(request: Request) -> HTTPResponse:
-    return await bodymap_picture(request, "svg")
-
-
-async def bodymap_png(request: Request) -> HTTPResponse:
-    return await bodymap_picture(request, "png")
-
-
-async def bodymap_picture(request: Request, fmt: str) -> HTTPResponse:
-    requested = (request.args.get("muscles") or "")[:MAX_QUERY]
-    muscles = tuple(bodymap.known_muscles(default_knowledge(), [m.strip() for m in requested.split(",") if m.strip()]))
-    side = pictured_side(request.args.get("side"))
-    picker = request.args.get("picker") == "1"
-    if not muscles and not picker:
-        return response.json({"error": "give ?muscles=id1,id2 (knowledge-base muscle ids) or ?picker=1"}, status=400)
-    # PNG drawing takes a few hundred milliseconds: keep it off the event loop.
-    body = await asyncio.get_running_loop().run_in_executor(None, bodymap.picture, muscles, side, fmt, picker)
-    return response.raw(
-        body,
-        content_type=CONTENT_TYPES[f".{fmt}"],
-        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
-    )
 
 
 def base_url(environ: Dict[str, Any] | None) -> str:
@@ -124,17 +51,13 @@ def base_url(environ: Dict[str, Any] | None) -> str:
     return f"{scheme}//{host}" if host else ""
 
 
-class WebBlueprint(SocketBlueprint):
-    """The socket.io blueprint, plus the page and body-map routes on the app."""
-
-    def register(self, app: Sanic, options: Dict[str, Any]) -> None:
-        super().register(app, options)
-        if "web_chat_page" in {route.name.split(".")[-1] for route in app.router.routes}:
-            return
-        app.add_route(chat_page, "/chat", methods=["GET"], name="web_chat_page")
-        app.add_route(web_file, "/web/<name:path>", methods=["GET"], name="web_chat_file")
-        app.add_route(bodymap_svg, "/bodymap.svg", methods=["GET"], name="web_bodymap_svg")
-        app.add_route(bodymap_png, "/bodymap.png", methods=["GET"], name="web_bodymap_png")
+def token_accepted(auth: Any, jwt_key: str | None, jwt_method: str) -> bool:
+    """True when no key is set, or the auth data carries a token the key
+    verifies (as Rasa's own socket.io channel decides)."""
+    if not jwt_key:
+        return True
+    token = auth.get("token") if isinstance(auth, dict) else None
+    return bool(token) and decode_bearer_token(token, jwt_key, jwt_method) is not None
 
 
 class WebSocketIOOutput(SocketIOOutput):
@@ -174,6 +97,9 @@ class WebSocketIOInput(SocketIOInput):
             credentials.get("namespace"),
             credentials.get("session_persistence", True),
             credentials.get("socketio_path", "/socket.io"),
+            credentials.get("jwt_key") or None,
+            credentials.get("jwt_method") or "HS256",
+            credentials.get("metadata_key") or "metadata",
         )
         channel.origins = allowed_origins(credentials.get("allowed_origins"))
         limit = credentials.get("rate_limit_per_minute")
@@ -188,12 +114,14 @@ class WebSocketIOInput(SocketIOInput):
         # channel; the origin itself is checked on connect below, because a
         # websocket is not subject to CORS at all.
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
-        webhook = WebBlueprint(sio, self.socketio_path, "web_socketio_webhook", __name__)
+        webhook = SocketBlueprint(sio, self.socketio_path, "web_socketio_webhook", __name__)
         self.sio = sio
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: Dict, auth: Any = None) -> bool:
-            return origin_allowed(environ.get("HTTP_ORIGIN"), environ.get("HTTP_HOST"), self.origins)
+            if not origin_allowed(environ.get("HTTP_ORIGIN"), environ.get("HTTP_HOST"), self.origins):
+                return False
+            return token_accepted(auth, self.jwt_key, self.jwt_algorithm or "HS256")
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -11,7 +11,8 @@ keeps the trackers it saved last and hands one back while the database still
 holds exactly what was saved (same count, highest event id and latest
 timestamp: one indexed query) and nobody changed it since. Anything else (another server
 wrote to the conversation, a purge, an unsaved turn, a new session) rebuilds
-it from the database as before.
+it from the database as before. With RASA_STOCK=true nothing is kept: every
+turn rebuilds its tracker, as Rasa's store does.
 
 Writes are fenced (assistant/nlp/fencing.py): under the cluster's lock store
 a turn claims its conversation in `conversation_fences` before it reads, and
@@ -37,7 +38,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import sessionmaker
 
-from assistant.nlp import fencing
+from assistant.nlp import fencing, layer
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +168,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             return
         # A tracker that started a new session this turn still carries the old
         # one; the database answers with the new session only, so rebuild once.
-        keep = sum(isinstance(e, SessionStarted) for e in tracker.events) <= 1
+        keep = not layer.stock() and sum(isinstance(e, SessionStarted) for e in tracker.events) <= 1
         with self.session_scope() as session:
             self._check_fence(session, hold)
             events = list(self._additional_events(session, tracker))

@@ -9,7 +9,9 @@ Rasa also checks every action-server answer with `jsonschema.validate`, which
 first re-checks the (fixed) schema itself: 16% of the server's time in
 `make profile`. The same check runs here with a validator built once.
 
-Installed once by the REST channel at start.
+The domain goes along as in Rasa: always, unless the action endpoint has
+`enable_selective_domain` on, and then only to actions marked `send_domain`.
+Installed at start-up by assistant/nlp/layer.py, except with RASA_STOCK=true.
 """
 
 from __future__ import annotations
@@ -26,22 +28,23 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 
 def current_turn_events(tracker: DialogueStateTracker) -> list:
-    """Events from the latest user message on, serialised."""
-    events = list(tracker.events)
-    start = max((i for i, e in enumerate(events) if isinstance(e, UserUttered)), default=0)
-    return [e.as_dict() for e in events[start:]]
+    """Events from the latest user message on (all of them before the first
+    one), serialised. Read from the end: a long conversation costs no more."""
+    turn = []
+    for event in reversed(tracker.events):
+        turn.append(event)
+        if isinstance(event, UserUttered):
+            break
+    return [e.as_dict() for e in reversed(turn)]
 
 
 def lean_call_format(self: RemoteAction, tracker: DialogueStateTracker, domain: Domain) -> Dict[str, Any]:
     state = tracker.current_state(EventVerbosity.NONE)
     state["events"] = current_turn_events(tracker)
-    return {
-        "next_action": self._name,
-        "sender_id": tracker.sender_id,
-        "tracker": state,
-        "version": rasa.__version__,
-        "domain": domain.as_dict(),
-    }
+    call = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state, "version": rasa.__version__}
+    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+        call["domain"] = domain.as_dict()
+    return call
 
 
 @lru_cache(maxsize=1)

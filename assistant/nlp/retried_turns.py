@@ -5,7 +5,8 @@ again to a surviving server with the same request id. The dead server may
 or may not have saved the turn before it died. Under the conversation's lock
 the survivor looks for a user message with that id: if it is there, it
 sends the stored replies of that turn again instead of running it a second
-time. Installed once by the REST channel at start.
+time. Installed at start-up by assistant/nlp/layer.py, in stock mode too:
+it keeps a message from being stored twice.
 """
 
 from __future__ import annotations
