@@ -11,7 +11,9 @@ expects that kind of sentence. It reads at most 223 prompt tokens (half its
 - the rest: the knowledge base's rare words, from its canonical spellings
   only (the `name` fields; the synonyms hold the typos people type,
   "piriformus", which must not be taught to the recogniser); the muscle
-  names' words first, then those of conditions, areas, sensations, tools.
+  names' words first (those people have used in the training examples
+  before the rest, since the whole body's names no longer all fit), then
+  those of conditions, areas, sensations, tools.
   A word Whisper's tokenizer cuts into many pieces is rare in what it
   learned from ("semimembranosus" is 6 pieces, "knee" 1), so words are
   ranked by pieces, then by how many names use them; one-piece words need
@@ -29,11 +31,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 from typing import Callable, Dict, Iterable, List
 
 from assistant.knowledge.loader import Knowledge, default_knowledge
 
 PROMPT_TOKENS = 223
+NLU_DATA = Path(__file__).resolve().parents[2] / "data" / "nlu"
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 # Knowledge-base vocabularies whose names people say.
 TERM_KINDS = ("conditions", "areas", "sensations", "tools", "activities")
@@ -96,16 +100,25 @@ def symptom_phrases(kb: Knowledge) -> List[str]:
     return list(dict.fromkeys(m.symptoms[0] for m in kb.muscles.values() if m.symptoms))
 
 
-def prompt_words(kb: Knowledge, count: Counter_ = token_count) -> List[str]:
+def said_to_us() -> str:
+    """The training examples' text: what people have said to the assistant."""
+    return " ".join(path.read_text(encoding="utf-8").lower() for path in sorted(NLU_DATA.glob("*.yml")))
+
+
+def prompt_words(kb: Knowledge, count: Counter_ = token_count, examples: str | None = None) -> List[str]:
     """The rare words, those of muscle names first (people ask about muscles
-    by name), then those of the other names; hardest first in each."""
-    muscle_words = ranked_words([m.name for m in kb.muscles.values()], count)
+    by name), then those of the other names; hardest first in each. With the
+    whole body's names more than fit, so the muscle words people have used
+    in the training examples go before the others."""
+    used = set(_WORD.findall(said_to_us() if examples is None else examples.lower()))
+    ranked = ranked_words([m.name for m in kb.muscles.values()], count)
+    muscle_words = [w for w in ranked if w.lower() in used] + [w for w in ranked if w.lower() not in used]
     return [*muscle_words, *(w for w in ranked_words(canonical_names(kb), count) if w not in muscle_words)]
 
 
-def build_prompt(kb: Knowledge, count: Counter_ = token_count, budget: int = PROMPT_TOKENS) -> str:
+def build_prompt(kb: Knowledge, count: Counter_ = token_count, budget: int = PROMPT_TOKENS, examples: str | None = None) -> str:
     """Half the budget for the symptom phrases, the rest for the rare words."""
-    return _phrases_then(symptom_phrases(kb), prompt_words(kb, count), count, budget)
+    return _phrases_then(symptom_phrases(kb), prompt_words(kb, count, examples), count, budget)
 
 
 @lru_cache(maxsize=1)

@@ -230,8 +230,10 @@ def fit(sentences: Sequence[str], tail: str, limit: float = MAX_SECONDS) -> List
     the last ends with MORE, the last with `tail`."""
     parts: List[str] = []
     current: List[str] = []
+    # Any sentence may turn out to be the last, so a part must have room for the longer ending.
+    ending = max((MORE, tail), key=seconds_to_say)
     for sentence in sentences:
-        trial = " ".join([*current, sentence, MORE])
+        trial = " ".join([*current, sentence, ending])
         if current and seconds_to_say(trial) > limit:
             parts.append(" ".join([*current, MORE]))
             current = []
