@@ -42,6 +42,9 @@ class ActionSuggestMuscles(Action):
         if result.status is Status.vague:
             send(dispatcher, [replies.clarify_area(kb(), None)])
             return [remember, SlotSet("awaiting", "area")]
+        if result.parts and tracker.get_slot("awaiting") not in CLARIFYING:
+            send(dispatcher, [replies.clarify_group_part(kb(), result)])
+            return [remember, SlotSet("awaiting", "sub_area")]
         if result.ambiguous and not has_detail(features) and tracker.get_slot("awaiting") != "sensation":
             send(dispatcher, [replies.clarify_sensation(kb())])
             return [remember, SlotSet("awaiting", "sensation")]

@@ -69,6 +69,7 @@ def _join(items: Sequence[str]) -> str:
 # How each kind of evidence reads in the "why" line, with the person's words.
 WHY_TEMPLATES = {
     "muscle": "you named it (\u201c{}\u201d)",
+    "group": "it is one of the muscles you named (\u201c{}\u201d)",
     "area": "it often sends pain to where you feel it (\u201c{}\u201d)",
     "condition": "its pain is often mistaken for {}",
     "activity": "{} tends to set it off",
@@ -250,7 +251,13 @@ def symptom_reply(
 
 def heard_intro(features: Features) -> str:
     """Echo the person's own words so they can see what I understood."""
-    words = [*features.areas.values(), *features.sensations.values(), *features.activities.values(), *features.conditions.values()]
+    words = [
+        *features.groups.values(),
+        *features.areas.values(),
+        *features.sensations.values(),
+        *features.activities.values(),
+        *features.conditions.values(),
+    ]
     words = [w for w in dict.fromkeys(words) if w not in ("pain", "hurts", "hurt", "painful")]
     return f"Going by what you told me ({', '.join(words[:4])}), " if words else "Going by what you told me, "
 
@@ -273,6 +280,14 @@ def clarify_area(kb: Knowledge, generic_area: str | None) -> Message:
     return {
         "text": "I'd like to help you find the culprit. Where do you feel it most?",
         "buttons": [button(capitalised(kb.areas[a].name), "describe_symptom", body_part=a) for a in AREA_BUTTONS],
+    }
+
+
+def clarify_group_part(kb: Knowledge, result: MatchResult) -> Message:
+    """"My quads": which of the group's places, since each member has its own."""
+    return {
+        "text": f"There are a few muscles in your {result.group_name}, each with its own pain spot. Where do you feel it most?",
+        "buttons": [button(capitalised(kb.areas[a].name), "describe_symptom", body_part=a) for a in result.parts],
     }
 
 
