@@ -158,9 +158,10 @@ class Matcher:
         return [a.area for a in activities if a.area]
 
     def _parts(self, features: Features, scored: List[Tuple[float, int, Muscle, list]]) -> Tuple[Tuple[str, ...], str | None]:
-        """Where to ask, when a named group's best members tie and each has
-        its own place: "my quads" could be the kneecap or the outer thigh."""
-        if features.areas or features.muscles or not features.groups:
+        """Where to ask, when a named group's best members tie, each has its
+        own place, and nothing else was said: "my quads" could be the
+        kneecap or the outer thigh."""
+        if features.areas or features.muscles or not features.groups or has_detail(features):
             return (), None
         best = scored[0][0]
         for group in features.groups:

@@ -120,8 +120,9 @@ def test_a_named_muscle_outranks_its_group() -> None:
     assert top("my quads hurt, mostly the VMO", 1) == ["vastus_medialis"]
 
 
-def test_a_nickname_with_a_place_needs_no_question() -> None:
+def test_a_nickname_with_a_place_or_a_detail_needs_no_question() -> None:
     assert rank("my quads hurt on the outside of my thigh").parts == ()
+    assert rank("my quads burn when I go down stairs").parts == ()
     assert top("my quads hurt on the outside of my thigh", 1) == ["vastus_lateralis"]
 
 
@@ -138,6 +139,7 @@ def test_a_nickname_spanning_several_places_asks_which() -> None:
     [
         ("trochanteric bursitis, and the injection did nothing", {"gluteus_medius", "gluteus_minimus", "tensor_fasciae_latae"}),
         ("the physio says I have SI joint dysfunction", {"gluteus_medius", "gluteus_maximus", "quadratus_lumborum", "piriformis"}),
+        ("the chiropractor thinks it's my SI joint", {"gluteus_medius", "gluteus_maximus", "quadratus_lumborum", "piriformis"}),
         ("diagnosed with piriformis syndrome", {"piriformis"}),
         ("patellofemoral pain syndrome", {"vastus_medialis", "rectus_femoris", "vastus_intermedius"}),
         ("iliotibial band syndrome", {"tensor_fasciae_latae", "vastus_lateralis", "gluteus_minimus"}),
