@@ -16,6 +16,7 @@ from assistant.knowledge.schema import Muscle, ReferralKind, Release
 from assistant.matching import MatchResult, Suggestion
 from assistant.message import Message, capitalised
 from assistant.safety import Triage
+from assistant.textmatch import phrase_stems
 
 DISCLAIMER = (
     "_This is self-care information, not a diagnosis. If the pain is severe, keeps getting worse, "
@@ -258,8 +259,20 @@ def heard_intro(features: Features) -> str:
         *features.activities.values(),
         *features.conditions.values(),
     ]
-    words = [w for w in dict.fromkeys(words) if w not in ("pain", "hurts", "hurt", "painful")]
+    words = _distinct([w for w in dict.fromkeys(words) if w not in ("pain", "hurts", "hurt", "painful")])
     return f"Going by what you told me ({', '.join(words[:4])}), " if words else "Going by what you told me, "
+
+
+def _distinct(phrases: List[str]) -> List[str]:
+    """Drop phrases that repeat words of a longer one: the trained extractor
+    and the text matcher may each catch part of "can't open my mouth wide"."""
+    kept: List[Tuple[str, frozenset]] = []
+    for phrase in sorted(phrases, key=len, reverse=True):
+        stems = frozenset(phrase_stems(phrase))
+        if not any(stems & other for _, other in kept):
+            kept.append((phrase, stems))
+    chosen = {phrase for phrase, _ in kept}
+    return [p for p in phrases if p in chosen]
 
 
 def sub_areas(kb: Knowledge, generic_area: str) -> List[str]:

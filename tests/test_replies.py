@@ -105,3 +105,10 @@ def test_the_group_question_offers_each_place() -> None:
     message = replies.clarify_group_part(kb, result)
     assert "your quads" in message["text"]
     assert [b["payload"] for b in message["buttons"]] == [replies.payload("describe_symptom", body_part=a) for a in result.parts]
+
+
+def test_the_heard_words_say_each_thing_once() -> None:
+    features = default_extractor().extract("when I wake up")
+    features.add("sensations", "limited_motion", "can't open my mouth")
+    features.add("areas", "jaw", "my mouth")
+    assert replies.heard_intro(features) == "Going by what you told me (can't open my mouth, when i wake up), "
