@@ -23,7 +23,7 @@ def message_features(tracker: Tracker) -> Features:
     whatever the trained extractor found (button payloads carry KB ids)."""
     extractor = default_extractor()
     text = tracker.latest_message.get("text") or ""
-    from_entities = extractor.from_entities(tracker.latest_message.get("entities") or [])
+    from_entities = extractor.from_entities(tracker.latest_message.get("entities") or [], text)
     if text.startswith("/"):
         return from_entities
     return from_entities.merged(extractor.extract(text))

@@ -50,6 +50,9 @@ async def suggest_muscles(dispatcher: CollectingDispatcher, tracker: Tracker, al
     if result.status is Status.vague:
         send(dispatcher, [replies.clarify_area(kb(), None)])
         return [remember, awaiting(Awaiting.area)]
+    if result.parts and awaited(tracker) not in CLARIFYING:
+        send(dispatcher, [replies.clarify_group_part(kb(), result)])
+        return [remember, awaiting(Awaiting.sub_area)]
     if result.ambiguous and not has_detail(features) and awaited(tracker) is not Awaiting.sensation:
         send(dispatcher, [replies.clarify_sensation(kb())])
         return [remember, awaiting(Awaiting.sensation)]

@@ -13,7 +13,7 @@ from typing import Dict, Iterable, List, Tuple
 
 from assistant.knowledge.loader import Knowledge, default_knowledge
 from assistant.sides import SIDE_OF_WORD, SIDE_WORDS
-from assistant.textmatch import PhraseIndex, PhraseMatch, fold, is_negated, phrase_stems
+from assistant.textmatch import CLAUSE_BREAK, PhraseIndex, PhraseMatch, fold, is_negated, phrase_stems
 
 # Entity types (DESIGN.md) -> vocabulary kinds of the knowledge base.
 ENTITY_KINDS = {
@@ -26,6 +26,8 @@ ENTITY_KINDS = {
 }
 
 _SIDE_NAMES = re.compile(r"\b(" + "|".join(SIDE_WORDS) + r")\b")
+# "aches at the back" after a thigh or a knee is the back of that, not the lower back.
+_AT_THE_BACK = re.compile(r"\b(at|on|in|round|around|to|towards) the $")
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Features:
     sensations: Dict[str, str] = field(default_factory=dict)
     tools: Dict[str, str] = field(default_factory=dict)
     muscles: Dict[str, str] = field(default_factory=dict)
+    groups: Dict[str, str] = field(default_factory=dict)  # nicknames: "quads"
     side: str | None = None
     stems: Tuple[str, ...] = ()
 
@@ -49,6 +52,7 @@ class Features:
             ("sensations", self.sensations),
             ("tools", self.tools),
             ("muscle", self.muscles),
+            ("groups", self.groups),
         )
 
     def add(self, kind: str, ident: str, surface: str) -> None:
@@ -89,17 +93,42 @@ class FeatureExtractor:
                 entries += [(p, kind, term.id) for p in [term.name, *term.synonyms]]
         for muscle in kb.muscles.values():
             entries += [(p, "muscle", muscle.id) for p in [muscle.name, muscle.id.replace("_", " "), *muscle.aliases]]
+        # Nicknames get an index of their own: "hip flexors" is a place and a
+        # group at once, and neither may claim the words from the other.
+        group_entries = [(p, "groups", g.id) for g in kb.vocabulary.muscle_groups for p in [g.name, *g.synonyms]]
         symptom_words = [w for m in kb.muscles.values() for s in m.symptoms for w in s.split()]
-        self.index = PhraseIndex(entries, extra_words=symptom_words)
-        self._by_surface = {(kind, " ".join(phrase_stems(p))): ident for p, kind, ident in entries}
+        group_words = [w for p, _, _ in group_entries for w in p.split()]
+        self.index = PhraseIndex(entries, extra_words=symptom_words + group_words)
+        self.groups = PhraseIndex(group_entries)
+        self._by_surface = {(kind, " ".join(phrase_stems(p))): ident for p, kind, ident in entries + group_entries}
 
     def extract(self, text: str) -> Features:
         tokens = self.index.normalize(text)
         features = Features(stems=tuple(t.stem for t in tokens))
-        for match in self.index.find(text, tokens):
+        matches = [m for m in self._back_of(text, self.index.find(text, tokens)) if not _measured_in_fingers(text, m)]
+        for match in matches + self.groups.find(text, tokens):
             features.add(match.kind, match.id, match.surface)
         features.side = find_side(text)
         return features
+
+    def _back_of(self, text: str, matches: List[PhraseMatch]) -> List[PhraseMatch]:
+        """"My thigh aches at the back": a bare "back" after a place in the
+        same clause is the back of that place, when the vocabulary has one."""
+        folded = fold(text)
+        for back in matches:
+            if back.kind != "areas" or back.id != "lower_back" or back.surface != "back":
+                continue
+            if not _AT_THE_BACK.search(folded[: back.start]):
+                continue
+            for place in matches:
+                between = folded[place.end : back.start]
+                if place.kind != "areas" or place.end > back.start or CLAUSE_BREAK.search(between):
+                    continue
+                found = [m for m in self.index.find(f"back of the {place.surface}") if m.kind == "areas"]
+                if found and found[0].id != place.id:
+                    merged = PhraseMatch("areas", found[0].id, folded[place.start : back.end], place.start, back.end)
+                    return [m for m in matches if m not in (back, place)] + [merged]
+        return matches
 
     def tool_mentions(self, text: str) -> Tuple[List[str], List[str]]:
         """Tools the person has, and tools they say they lack ("no lacrosse ball")."""
@@ -116,15 +145,33 @@ class FeatureExtractor:
         kind = ENTITY_KINDS.get(entity_type)
         if kind is None or not value:
             return None
-        ids = self.kb.muscles if kind == "muscle" else {t.id for t in getattr(self.kb.vocabulary, kind)}
-        if value in ids:
-            return kind, value
+        # The trained extractor tags "quads" as a muscle: a nickname is looked up too.
+        kinds = (kind, "groups") if kind == "muscle" else (kind,)
+        for wanted in kinds:
+            if value in self._ids(wanted):
+                return wanted, value
         key = " ".join(self.index.correct(s) for s in phrase_stems(value))
-        ident = self._by_surface.get((kind, key))
-        if ident:
-            return kind, ident
-        matches: List[PhraseMatch] = [m for m in self.index.find(value) if m.kind == kind]
-        return (kind, matches[0].id) if matches else None
+        for wanted in kinds:
+            ident = self._by_surface.get((wanted, key))
+            if ident:
+                return wanted, ident
+        matches: List[PhraseMatch] = [m for m in self.index.find(value) + self.groups.find(value) if m.kind in kinds]
+        return (matches[0].kind, matches[0].id) if matches else None
+
+    def _ids(self, kind: str) -> Iterable[str]:
+        if kind == "muscle":
+            return self.kb.muscles
+        if kind == "groups":
+            return self.kb.groups
+        return {t.id for t in getattr(self.kb.vocabulary, kind)}
+
+    def display_name(self, kind: str, ident: str) -> str:
+        """The vocabulary's own words for an id, for when the person's are unknown."""
+        if kind == "muscle":
+            return self.kb.muscles[ident].name
+        if kind == "groups":
+            return self.kb.groups[ident].name
+        return self.kb.term(kind, ident).name
 
     def resolve_entities(self, entities: Iterable[dict]) -> List[dict]:
         """Entities from every extractor, each mapped to its KB id; ones that
@@ -144,7 +191,10 @@ class FeatureExtractor:
                 resolved[(str(etype), ident)] = {**entity, "value": ident}
         return list(resolved.values())
 
-    def from_entities(self, entities: Iterable[dict]) -> Features:
+    def from_entities(self, entities: Iterable[dict], text: str = "") -> Features:
+        """Features from Rasa's entities. Each keeps the person's words: the
+        span of `text` it covers, else the vocabulary's name (a button's
+        payload carries only an id, which must never be shown)."""
         features = Features()
         for entity in entities:
             etype, value = entity.get("entity"), str(entity.get("value") or "")
@@ -153,8 +203,26 @@ class FeatureExtractor:
                 continue
             found = self.lookup(etype or "", value)
             if found:
-                features.add(found[0], found[1], str(entity.get("text") or value))
+                features.add(found[0], found[1], _typed(entity, text) or self.display_name(*found))
         return features
+
+
+def _typed(entity: dict, text: str) -> str | None:
+    start, end = entity.get("start"), entity.get("end")
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
+        return text[start:end]
+    return str(entity["text"]) if entity.get("text") else None
+
+
+# "I can only open my mouth two fingers wide", "three finger-widths below":
+# fingers used as a ruler, not the place that hurts.
+_FINGER_RULER = re.compile(r"\b(?:\d+|one|two|three|four|a few|a couple of)\s+fingers?(?:[ -]?widths?|\s+wide|\s+apart)?\b")
+
+
+def _measured_in_fingers(text: str, match: PhraseMatch) -> bool:
+    if match.kind != "areas" or match.id != "fingers":
+        return False
+    return any(r.start() <= match.start < r.end() for r in _FINGER_RULER.finditer(fold(text)))
 
 
 def find_side(text: str) -> str | None:

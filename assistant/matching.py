@@ -18,6 +18,9 @@ from assistant.knowledge.schema import Muscle, ReferralKind
 from assistant.textmatch import phrase_stems
 
 NAMED = 20.0
+# A nickname ("my quads") names several muscles: each member counts, less than
+# one named outright, more than any single clue about the place.
+GROUP = 5.0
 ESSENTIAL = 3.0
 SPILLOVER = 1.5
 TRIGGER_POINT_SPOT = 1.0
@@ -31,7 +34,7 @@ USER_NARROWER = 0.7  # "inside of the knee" vs a zone covering the whole knee
 MIN_EVIDENCE = 1.5
 
 # Words too common in symptom phrases to count as evidence on their own.
-_WEAK = frozenset(phrase_stems("pain hurt hurts ache feel feels get gets when on of in to and at after up down out"))
+_WEAK = frozenset(phrase_stems("pain hurt hurts ache feel feels get gets when on of in to and at after up down out one"))
 
 
 # "Hurts" and "pain" say nothing about which muscle it is.
@@ -67,6 +70,10 @@ class MatchResult:
     # More muscles tie with the best one than we can show: a sensation or an
     # activity would separate them.
     ambiguous: bool = False
+    # A named group whose tied members hurt in different places ("quads"):
+    # the places to ask about, and the group's name.
+    parts: Tuple[str, ...] = ()
+    group_name: str | None = None
 
 
 class Matcher:
@@ -111,6 +118,8 @@ class Matcher:
         evidence: List[Tuple[float, str, str]] = []
         if muscle.id in features.muscles:
             evidence.append((NAMED, "muscle", features.muscles[muscle.id]))
+        for group, surface in features.groups.items():
+            evidence.append((GROUP if muscle.id in self.kb.group_members[group] else 0.0, "group", surface))
         for area, surface in features.areas.items():
             evidence.append((self._area_score(muscle, area), "area", surface))
         for ident, surface in features.conditions.items():
@@ -126,10 +135,10 @@ class Matcher:
         return sum(w for w, _, _ in evidence), evidence
 
     def _status(self, features: Features, best: float) -> Tuple[Status, str | None]:
-        if features.muscles or features.conditions:
+        if features.muscles or features.conditions or features.groups:
             return Status.ok, None
         specific = [a for a in features.areas if not self.kb.areas[a].generic]
-        covered = [a for a in specific if self._related_to_covered(a)]
+        covered = [a for a in specific if self._related_to_covered(a)] or self._implied_areas(features)
         # A broad area we know nothing inside ("shoulder" before any shoulder muscle) is out of region too.
         generic = [a for a in features.areas if self.kb.areas[a].generic and self._related_to_covered(a)]
         if covered and best >= MIN_EVIDENCE:
@@ -141,6 +150,28 @@ class Matcher:
         if features.areas and not covered:
             return Status.out_of_region, None
         return (Status.ok, None) if best >= 2 * MIN_EVIDENCE else (Status.vague, None)
+
+    def _implied_areas(self, features: Features) -> List[str]:
+        """Places the activities point to ("it hurts to swallow"): they count
+        when no place we cover is named."""
+        activities = [self.kb.term("activities", a) for a in features.activities]
+        return [a.area for a in activities if a.area]
+
+    def _parts(self, features: Features, scored: List[Tuple[float, int, Muscle, list]]) -> Tuple[Tuple[str, ...], str | None]:
+        """Where to ask, when a named group's best members tie, each has its
+        own place, and nothing else was said: "my quads" could be the
+        kneecap or the outer thigh."""
+        if features.areas or features.muscles or not features.groups or has_detail(features):
+            return (), None
+        best = scored[0][0]
+        for group in features.groups:
+            members = self.kb.group_members[group]
+            tied = [m for neg, _, m, _ in scored if neg == best and m.id in members]
+            places = list(dict.fromkeys(_main_area(m) for m in tied))
+            if len(places) > 1:
+                every = [_main_area(self.kb.muscles[m]) for m in members]
+                return tuple(dict.fromkeys(every)), self.kb.groups[group].name
+        return (), None
 
     def _related_to_covered(self, area: str) -> bool:
         return any(self.area_relation(area, zone) > 0 for zone in self._covered)
@@ -158,8 +189,16 @@ class Matcher:
         if status is not Status.ok or not scored:
             return MatchResult(status=status if scored or status is not Status.ok else Status.vague, generic_area=generic)
         suggestions = tuple(_suggestion(m, -neg, ev) for neg, _, m, ev in scored[:limit])
-        ambiguous = len(scored) > limit and -scored[limit][0] >= best
-        return MatchResult(status=Status.ok, suggestions=suggestions, ambiguous=ambiguous)
+        # A muscle, a group or a diagnosis named says enough to rank on.
+        named = features.muscles or features.groups or features.conditions
+        ambiguous = not named and len(scored) > limit and -scored[limit][0] >= best
+        parts, group_name = self._parts(features, scored)
+        return MatchResult(status=Status.ok, suggestions=suggestions, ambiguous=ambiguous, parts=parts, group_name=group_name)
+
+
+def _main_area(muscle: Muscle) -> str:
+    """Where a muscle's pain is felt first: its first essential zone."""
+    return next(r.area for r in muscle.referral if r.kind is ReferralKind.essential)
 
 
 def _suggestion(muscle: Muscle, raw: float, evidence: List[Tuple[float, str, str]]) -> Suggestion:

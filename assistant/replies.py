@@ -19,6 +19,7 @@ from assistant.matching import MatchResult, Suggestion
 from assistant.message import Message, capitalised
 from assistant.safety import Triage
 from assistant.sides import pictured_side
+from assistant.textmatch import phrase_stems
 
 DISCLAIMER = (
     "_This is self-care information, not a diagnosis. If the pain is severe, keeps getting worse, "
@@ -72,6 +73,7 @@ def _join(items: Sequence[str]) -> str:
 # How each kind of evidence reads in the "why" line, with the person's words.
 WHY_TEMPLATES = {
     "muscle": "you named it (\u201c{}\u201d)",
+    "group": "it is one of the muscles you named (\u201c{}\u201d)",
     "area": "it often sends pain to where you feel it (\u201c{}\u201d)",
     "condition": "its pain is often mistaken for {}",
     "activity": "{} tends to set it off",
@@ -279,9 +281,27 @@ def symptom_reply(
 
 def heard_intro(features: Features) -> str:
     """Echo the person's own words so they can see what I understood."""
-    words = [*features.areas.values(), *features.sensations.values(), *features.activities.values(), *features.conditions.values()]
-    words = [w for w in dict.fromkeys(words) if w not in ("pain", "hurts", "hurt", "painful")]
+    words = [
+        *features.groups.values(),
+        *features.areas.values(),
+        *features.sensations.values(),
+        *features.activities.values(),
+        *features.conditions.values(),
+    ]
+    words = _distinct([w for w in dict.fromkeys(words) if w not in ("pain", "hurts", "hurt", "painful")])
     return f"Going by what you told me ({', '.join(words[:4])}), " if words else "Going by what you told me, "
+
+
+def _distinct(phrases: List[str]) -> List[str]:
+    """Drop phrases that repeat words of a longer one: the trained extractor
+    and the text matcher may each catch part of "can't open my mouth wide"."""
+    kept: List[Tuple[str, frozenset]] = []
+    for phrase in sorted(phrases, key=len, reverse=True):
+        stems = frozenset(phrase_stems(phrase))
+        if not any(stems & other for _, other in kept):
+            kept.append((phrase, stems))
+    chosen = {phrase for phrase, _ in kept}
+    return [p for p in phrases if p in chosen]
 
 
 def sub_areas(kb: Knowledge, generic_area: str) -> List[str]:
@@ -302,6 +322,14 @@ def clarify_area(kb: Knowledge, generic_area: str | None) -> Message:
     return {
         "text": "I'd like to help you find the culprit. Where do you feel it most?",
         "buttons": [button(capitalised(kb.areas[a].name), "describe_symptom", body_part=a) for a in AREA_BUTTONS],
+    }
+
+
+def clarify_group_part(kb: Knowledge, result: MatchResult) -> Message:
+    """"My quads": which of the group's places, since each member has its own."""
+    return {
+        "text": f"There are a few muscles in your {result.group_name}, each with its own pain spot. Where do you feel it most?",
+        "buttons": [button(capitalised(kb.areas[a].name), "describe_symptom", body_part=a) for a in result.parts],
     }
 
 

@@ -32,7 +32,7 @@ COMMON_WORDS = frozenset(
     having help here how if into know last let long look lot made make many more most much must need
     never new next night no nothing now of off often old on once one only or other out over own past
     please put rather right same say see seems setting she should since still such sure take tell
-    than thank thanks then there they thing things think time to today told try trying two under
+    left than thank thanks then there they thing things think time to today told try trying two under
     until up us use used want way week weeks well went what when where which while who why will with
     without work would yes yesterday yet you year years ago morning evening hurts hurt pain
     """.split()
@@ -249,7 +249,7 @@ NEGATIONS = frozenset(
     """.split()
 )
 AFTER_NEGATIONS = frozenset(["fine", "normal", "ok", "okay", "good", "none", "gone"])
-_CLAUSE_BREAK = re.compile(r"[.;!?,:]|\bbut\b|\bhowever\b|\bthough\b|\balthough\b|\bexcept\b")
+CLAUSE_BREAK = re.compile(r"[.;!?,:]|\bbut\b|\bhowever\b|\bthough\b|\balthough\b|\bexcept\b")
 # "shortness of breath? no." answers its own question.
 _ANSWERED_NO = re.compile(r"\W*\?\W*(no|nope|nah|none|not really|never)\b")
 _WORD = re.compile(r"[a-z']+")
@@ -258,14 +258,14 @@ _WORD = re.compile(r"[a-z']+")
 def is_negated(folded: str, match: PhraseMatch) -> bool:
     """Is the match denied in its own clause (\"no numbness\", \"bladder is fine\")?"""
     before = folded[: match.start]
-    breaks = list(_CLAUSE_BREAK.finditer(before))
+    breaks = list(CLAUSE_BREAK.finditer(before))
     clause_before = before[breaks[-1].end() :] if breaks else before
     if any(w in NEGATIONS for w in _WORD.findall(clause_before)[-4:]):
         return True
     after = folded[match.end :]
     if _ANSWERED_NO.match(after):
         return True
-    cut = _CLAUSE_BREAK.search(after)
+    cut = CLAUSE_BREAK.search(after)
     clause_after = after[: cut.start()] if cut else after
     words = [
         w

@@ -122,3 +122,18 @@ def test_tools_named_before_the_screening_is_answered_are_noted_and_the_question
     assert "tennis ball" in messages[0]["text"]
     assert any((m.get("custom") or {}).get("type") == "screening" for m in messages)
     assert slots(events)["tools"] == ["tennis_ball"] and slots(events)["awaiting"] == "screening"
+
+
+def test_a_nickname_spanning_places_asks_which_part_then_ranks_with_the_answer() -> None:
+    state = tracker("red_flag_raised", text="my quads are killing me", intent={"name": "describe_symptom"}, entities=[])
+    state.slots["awaiting"] = None
+    messages, events = run(ActionSuggestMuscles(), state)
+    assert "quads" in messages[0]["text"]
+    assert {"Front of the thigh", "Outside of the thigh"} <= {b["title"] for b in messages[0]["buttons"]}
+    assert slots(events)["awaiting"] == "sub_area"
+    answer = tracker("red_flag_raised", text='/describe_symptom{"body_part": "outside_of_thigh"}',
+                     intent={"name": "describe_symptom"}, entities=[{"entity": "body_part", "value": "outside_of_thigh"}])
+    answer.slots.update(awaiting="sub_area", features=slots(events)["features"])
+    messages, _ = run(ActionSuggestMuscles(), answer)
+    custom = next(m["custom"] for m in messages if m.get("custom"))
+    assert custom["muscles"][0]["id"] == "vastus_lateralis"

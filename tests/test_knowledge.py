@@ -117,10 +117,27 @@ def test_copy_of_good_kb_loads(kb_copy) -> None:
             lambda m, v: next(t for t in v["tools"] if t["id"] == "kong_ball").pop("pressure"),
             ["vocabulary.yml", "tools.", "pressure", "field required"],
         ),
+        (
+            lambda m, v: v["muscle_groups"].append({"id": "zygomatics", "name": "zorbs", "synonyms": ["zorb"]}),
+            ["vocabulary.yml", "muscle_groups 'zygomatics'", "field 'id'", "unknown muscle or group 'zygomatics'"],
+        ),
+        (
+            lambda m, v: v["muscle_groups"].append({"id": "zorbs", "name": "zorbs", "members": ["soleus", "zygomaticus"]}),
+            ["vocabulary.yml", "muscle_groups 'zorbs'", "field 'members.1'", "unknown muscle or group 'zygomaticus'"],
+        ),
+        (
+            lambda m, v: v["muscle_groups"].append({"id": "hammies", "name": "hams"}),
+            ["vocabulary.yml", "muscle_groups 'hammies'", "'hams' is already used by 'hamstrings'"],
+        ),
+        (
+            lambda m, v: next(a for a in v["activities"] if a["id"] == "swallowing").update(area="gullet"),
+            ["vocabulary.yml", "activities 'swallowing'", "field 'area'", "unknown area 'gullet'"],
+        ),
     ],
     ids=["missing-field", "unknown-check-also", "duplicate-alias", "unknown-area", "bad-enum", "unknown-activity",
          "duplicate-id", "missing-canonical", "duplicate-synonym", "missing-presses-on", "unknown-presses-on",
-         "generic-presses-on", "discouraged-field-gone", "tool-without-pressure"],
+         "generic-presses-on", "discouraged-field-gone", "tool-without-pressure", "nickname-before-its-muscles",
+         "nickname-with-unknown-member", "duplicate-nickname", "activity-with-unknown-area"],
 )
 def test_malformed_kb_names_entry_and_field(kb_copy, mutate, expected) -> None:
     folder = kb_copy(mutate)
@@ -135,3 +152,12 @@ def test_invalid_yaml_is_reported(tmp_path: Path) -> None:
     (tmp_path / "muscles.yml").write_text("muscles: [\n  - id: broken")
     with pytest.raises(KnowledgeError, match="muscles.yml: not valid YAML"):
         load_knowledge(tmp_path)
+
+
+def test_a_nickname_stands_for_its_group_or_the_members_it_lists() -> None:
+    members = default_knowledge().group_members
+    assert members["hamstrings"] == ("biceps_femoris", "semitendinosus", "semimembranosus")
+    # Listed members join the group's own muscles.
+    assert {"iliopsoas", "rectus_femoris", "tensor_fasciae_latae", "sartorius"} == set(members["hip_flexors"])
+    assert {"quadratus_lumborum", "iliocostalis_lumborum", "longissimus_thoracis", "multifidus"} == set(members["lower_back_muscles"])
+    assert all(members.values())

@@ -151,3 +151,106 @@ def test_whole_body_cases_cover_every_new_muscle_six_times() -> None:
     counts = Counter(c["expect_any"][0] for c in cases if c.get("expect_any"))
     new = CANONICAL_MUSCLES[CANONICAL_MUSCLES.index("medial_pterygoid") + 1 :]
     assert len(new) == 38 and all(counts[m] >= 6 for m in new), {m: counts[m] for m in new if counts[m] < 6}
+
+
+@pytest.mark.parametrize(
+    "text, group",
+    [
+        ("my hamstrings are tight and sore after running", "hamstrings"),
+        ("my quads are killing me", "quadriceps"),
+        ("adductors ache after training", "adductors"),
+        ("my glutes ache", "gluteals"),
+        ("hammies are tight", "hamstrings"),
+        ("sore jaw muscles", "chewing_muscles"),
+    ],
+)
+def test_a_nickname_ranks_the_muscles_of_its_group(text: str, group: str) -> None:
+    result = rank(text)
+    assert result.status is Status.ok and not result.ambiguous
+    assert set(top(text)) <= set(default_matcher().kb.group_members[group])
+
+
+def test_a_named_muscle_outranks_its_group() -> None:
+    assert top("my quads hurt, mostly the VMO", 1) == ["vastus_medialis"]
+
+
+def test_a_nickname_with_a_place_or_a_detail_needs_no_question() -> None:
+    assert rank("my quads hurt on the outside of my thigh").parts == ()
+    assert rank("my quads burn when I go down stairs").parts == ()
+    assert top("my quads hurt on the outside of my thigh", 1) == ["vastus_lateralis"]
+
+
+def test_a_nickname_spanning_several_places_asks_which() -> None:
+    result = rank("my quads are killing me")
+    assert result.group_name == "quads"
+    assert {"front_of_thigh", "outside_of_thigh"} <= set(result.parts)
+    # Every member's place is offered, not only the top three's.
+    assert len(result.parts) == len({default_matcher().kb.muscles[m].referral[0].area for m in default_matcher().kb.group_members["quadriceps"]})
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("trochanteric bursitis, and the injection did nothing", {"gluteus_medius", "gluteus_minimus", "tensor_fasciae_latae"}),
+        ("the physio says I have SI joint dysfunction", {"gluteus_medius", "gluteus_maximus", "quadratus_lumborum", "piriformis"}),
+        ("the chiropractor thinks it's my SI joint", {"gluteus_medius", "gluteus_maximus", "quadratus_lumborum", "piriformis"}),
+        ("diagnosed with piriformis syndrome", {"piriformis"}),
+        ("patellofemoral pain syndrome", {"vastus_medialis", "rectus_femoris", "vastus_intermedius"}),
+        ("iliotibial band syndrome", {"tensor_fasciae_latae", "vastus_lateralis", "gluteus_minimus"}),
+    ],
+)
+def test_a_diagnosis_alone_ranks_without_a_question(text: str, expected: set) -> None:
+    result = rank(text)
+    assert result.status is Status.ok and not result.ambiguous
+    assert expected & set(top(text))
+
+
+def test_swallowing_points_to_the_jaw() -> None:
+    assert top("it hurts to swallow on one side", 1) == ["medial_pterygoid"]
+    assert set(top("I can only open my mouth two fingers wide")) <= {"masseter", "temporalis", "lateral_pterygoid", "medial_pterygoid"}
+
+
+def test_pain_on_the_surface_points_to_the_long_thin_thigh_muscles() -> None:
+    assert top("burning tingling just under the skin over the front of my thigh", 1) == ["sartorius"]
+    assert top("hot superficial pain on my inner thigh", 1) == ["gracilis"]
+
+
+def test_a_side_is_never_an_activity() -> None:
+    for text in ("my left knee hurts", "pain on the left side of my jaw when I chew"):
+        features = default_extractor().extract(text)
+        assert features.side == "left"
+        assert "lifting" not in features.activities
+    assert default_extractor().lookup("activity", "left") is None
+
+
+@pytest.mark.parametrize(
+    "text, area",
+    [
+        ("My right thigh aches at the back", "back_of_thigh"),
+        ("my leg aches at the back after a run", "back_of_thigh"),
+        ("my knee hurts at the back when I straighten it", "back_of_knee"),
+    ],
+)
+def test_at_the_back_after_a_place_is_the_back_of_that_place(text: str, area: str) -> None:
+    assert set(default_extractor().extract(text).areas) == {area}
+    assert set(top(text)) & {"biceps_femoris", "semitendinosus", "semimembranosus", "gastrocnemius"}
+
+
+def test_the_back_on_its_own_stays_the_lower_back() -> None:
+    assert set(default_extractor().extract("my knee hurts, and my back").areas) == {"knee", "lower_back"}
+    assert "lower_back" in default_extractor().extract("pain in the back when I lift").areas
+
+
+def test_entities_keep_the_words_typed_or_the_vocabulary_name() -> None:
+    text = "I can't open my mouth wide"
+    typed = default_extractor().from_entities([{"entity": "sensation", "value": "limited_motion", "start": 2, "end": 12}], text)
+    assert typed.sensations == {"limited_motion": "can't open"}
+    button = default_extractor().from_entities([{"entity": "sensation", "value": "limited_motion"}])
+    assert button.sensations == {"limited_motion": "limited movement"}
+    nickname = default_extractor().from_entities([{"entity": "muscle", "value": "quads"}])
+    assert nickname.groups == {"quadriceps": "quads"}
+
+
+def test_fingers_used_as_a_ruler_are_not_the_place_that_hurts() -> None:
+    assert "fingers" not in default_extractor().extract("I can only open my mouth two fingers wide").areas
+    assert "fingers" in default_extractor().extract("two of my fingers go numb").areas

@@ -44,3 +44,16 @@ def test_a_corrupt_model_archive_is_detected(tmp_path: Path) -> None:
     corrupt = tmp_path / "model.tar.gz"
     corrupt.write_bytes(b"not a tarball")
     assert not model_is_readable(corrupt)
+
+
+def test_nicknames_are_muscle_entities_mapped_to_their_group() -> None:
+    kb = default_knowledge()
+    rows = build.entity_phrases(kb)
+    for group in kb.vocabulary.muscle_groups:
+        assert ("muscle", group.name.lower(), group.id) in rows
+    assert ("muscle", "hammies", "hamstrings") in rows
+    doc = spacy.blank("en")
+    ruler = doc.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns([{"label": e, "pattern": p, "id": i} for e, p, i in rows])
+    found = {(e.label_, e.ent_id_) for e in doc("my Quads and my hammies ache").ents}
+    assert {("muscle", "quadriceps"), ("muscle", "hamstrings")} <= found

@@ -110,3 +110,41 @@ def test_a_stick_still_stands_in_for_hands_away_from_any_zone() -> None:
     muscle = next(m for m in KB.muscles.values() if clear_of_zones(m))
     chosen, note = replies.choose_method(KB, muscle, ["massage_stick"], [])
     assert chosen.tool == "hands" and "can do the job" in note
+
+
+def test_the_heard_words_are_never_internal_ids() -> None:
+    """A button's payload or a trained entity carries only an id: what is
+    echoed back is the vocabulary's words for it."""
+    kb = default_knowledge()
+    entity_of = {"areas": "body_part", "conditions": "condition", "activities": "activity", "sensations": "sensation"}
+    for kind, entity in entity_of.items():
+        for term in getattr(kb.vocabulary, kind):
+            features = default_extractor().from_entities([{"entity": entity, "value": term.id}])
+            intro = replies.heard_intro(features)
+            shown = intro[intro.index("(") + 1 : intro.index(")")] if "(" in intro else ""
+            phrases = {p.lower() for p in [term.name, *term.synonyms]}
+            assert shown.lower() in phrases | {""}, (kind, term.id, intro)
+            assert "_" not in intro
+
+
+def test_a_group_named_reads_as_the_persons_word() -> None:
+    kb = default_knowledge()
+    features = default_extractor().extract("my hammies are sore, right at the back of my thigh")
+    best = default_matcher().rank(features).suggestions[0]
+    assert "hammies" in replies.why_line(kb, best)
+    assert replies.heard_intro(features).startswith("Going by what you told me (hammies")
+
+
+def test_the_group_question_offers_each_place() -> None:
+    kb = default_knowledge()
+    result = default_matcher().rank(default_extractor().extract("my quads are killing me"))
+    message = replies.clarify_group_part(kb, result)
+    assert "your quads" in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == [replies.payload("describe_symptom", body_part=a) for a in result.parts]
+
+
+def test_the_heard_words_say_each_thing_once() -> None:
+    features = default_extractor().extract("when I wake up")
+    features.add("sensations", "limited_motion", "can't open my mouth")
+    features.add("areas", "jaw", "my mouth")
+    assert replies.heard_intro(features) == "Going by what you told me (can't open my mouth, when i wake up), "

@@ -156,3 +156,19 @@ def test_a_retried_request_is_answered_from_the_stored_turn(chat: Chat) -> None:
     assert send() == first
     said = [e for e in chat.tracker()["events"] if e["event"] == "user"]
     assert len(said) == 1
+
+
+def test_the_words_people_use_rank_muscles(chat: Chat) -> None:
+    assert set(suggested(chat.say_screened("my hamstrings are tight and sore on the back of my thigh"))) <= {
+        "biceps_femoris", "semitendinosus", "semimembranosus"}
+    assert "medial_pterygoid" in suggested(chat.say_screened("it hurts to swallow on one side"))
+    assert "gluteus_medius" in suggested(chat.say_screened("trochanteric bursitis, and the injection did nothing"))
+    jaw = chat.say_screened("I can't open my mouth wide when I wake up")
+    assert suggested(jaw) and "_" not in texts(jaw)
+
+
+def test_a_nickname_spanning_places_asks_which_part(chat: Chat) -> None:
+    replies = chat.say("my quads are killing me")
+    assert payload(replies, "muscle_suggestions") is None
+    chosen = next(b for r in replies for b in r.get("buttons", []) if b["title"] == "Outside of the thigh")
+    assert suggested(chat.say(chosen["payload"]))[0] == "vastus_lateralis"

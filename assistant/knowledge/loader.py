@@ -22,6 +22,7 @@ from assistant.knowledge.schema import (
     DangerZoneFile,
     KnowledgeFile,
     Muscle,
+    MuscleGroup,
     Vocabulary,
     VocabularyTerm,
     error_location,
@@ -125,12 +126,18 @@ class Knowledge:
     muscles: Dict[str, Muscle]
     danger_zones: Dict[str, DangerZone] = field(default_factory=dict)
     areas: Dict[str, Area] = field(init=False)
+    groups: Dict[str, MuscleGroup] = field(init=False)
+    # Muscle ids each nickname stands for, in knowledge-base order.
+    group_members: Dict[str, Tuple[str, ...]] = field(init=False)
     _ancestors: Dict[str, Tuple[str, ...]] = field(init=False)
 
     def __post_init__(self) -> None:
         areas = {a.id: a for a in self.vocabulary.areas}
         object.__setattr__(self, "areas", areas)
         object.__setattr__(self, "_ancestors", {a: _ancestors(areas, a) for a in areas})
+        object.__setattr__(self, "groups", {g.id: g for g in self.vocabulary.muscle_groups})
+        members = {g.id: _members(g, self.muscles) for g in self.vocabulary.muscle_groups}
+        object.__setattr__(self, "group_members", members)
 
     def ancestors(self, area_id: str) -> Tuple[str, ...]:
         """Every area that `area_id` is part of, transitively."""
@@ -141,6 +148,11 @@ class Knowledge:
             if term.id == ident:
                 return term
         raise KeyError(f"{kind} {ident}")
+
+
+def _members(group: MuscleGroup, muscles: Dict[str, Muscle]) -> Tuple[str, ...]:
+    wanted = set(group.members or [group.id])
+    return tuple(m.id for m in muscles.values() if m.id in wanted or m.group in wanted)
 
 
 def _ancestors(areas: Dict[str, Area], area_id: str) -> Tuple[str, ...]:
@@ -210,7 +222,7 @@ def _references(muscle: Muscle) -> Iterator[Tuple[str, str, str]]:
 
 def _check_vocabulary(vocab: Vocabulary, path: Path) -> None:
     area_ids = {a.id for a in vocab.areas}
-    for kind in ("areas", "conditions", "activities", "sensations", "tools"):
+    for kind in ("areas", "conditions", "activities", "sensations", "tools", "muscle_groups"):
         seen: Dict[str, str] = {}
         for term in getattr(vocab, kind):
             if term.id in seen.values():
@@ -226,6 +238,9 @@ def _check_vocabulary(vocab: Vocabulary, path: Path) -> None:
         for parent in area.part_of:
             if parent not in area_ids:
                 raise KnowledgeError(f"{path.name}: areas '{area.id}', field 'part_of': unknown area '{parent}'")
+    for activity in vocab.activities:
+        if activity.area and activity.area not in area_ids:
+            raise KnowledgeError(f"{path.name}: activities '{activity.id}', field 'area': unknown area '{activity.area}'")
     tool_ids = {t.id for t in vocab.tools}
     for tool, substitutes in vocab.tool_substitutes.items():
         for ident in [tool, *substitutes]:
@@ -279,6 +294,17 @@ def _check_muscles(muscles: List[Muscle], vocab: Vocabulary, path: Path) -> None
             alias_owner[key] = muscle.id
 
 
+def _check_groups(muscles: List[Muscle], vocab: Vocabulary, path: Path) -> None:
+    """A nickname must stand for muscles that exist: a group added ahead of
+    its muscles would match words and rank nothing."""
+    known = {m.id for m in muscles} | {m.group for m in muscles}
+    for group in vocab.muscle_groups:
+        for i, member in enumerate(group.members or [group.id]):
+            if member not in known:
+                where = f"field 'members.{i}'" if group.members else "field 'id'"
+                raise KnowledgeError(f"{path.name}: muscle_groups '{group.id}', {where}: unknown muscle or group '{member}'")
+
+
 def _check_danger_zones(muscles: List[Muscle], vocab: Vocabulary, zones: DangerZoneFile, zones_path: Path) -> None:
     areas = {a.id: a for a in vocab.areas}
     tools = {t.id: t for t in vocab.tools}
@@ -300,6 +326,7 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
     _check_vocabulary(vocab, vocab_path)
     kb_file = _validate(KnowledgeFile, _read_yaml(muscles_path), muscles_path)
     _check_muscles(kb_file.muscles, vocab, muscles_path)
+    _check_groups(kb_file.muscles, vocab, vocab_path)
     zones = _validate(DangerZoneFile, _read_yaml(zones_path), zones_path)
     _check_danger_zones(kb_file.muscles, vocab, zones, zones_path)
     return Knowledge(

@@ -75,12 +75,25 @@ class Area(VocabularyTerm):
     generic: bool = False
 
 
+class Activity(VocabularyTerm):
+    # Where an activity points when no place is named: "it hurts to swallow"
+    # is about the jaw even without the word.
+    area: Id | None = None
+
+
+class MuscleGroup(VocabularyTerm):
+    # Muscle ids or muscles' `group` ids; empty means the muscles whose
+    # `group` is this entry's id.
+    members: List[Id] = []
+
+
 class Vocabulary(Strict):
     areas: NonEmpty[Area]
     conditions: NonEmpty[VocabularyTerm]
-    activities: NonEmpty[VocabularyTerm]
+    activities: NonEmpty[Activity]
     sensations: NonEmpty[VocabularyTerm]
     tools: NonEmpty[Tool]
+    muscle_groups: List[MuscleGroup] = []
     tool_substitutes: Dict[Id, List[Id]] = {}
     traits: Dict[Id, Text]
     root_cause_factors: Dict[Id, Text]

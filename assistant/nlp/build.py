@@ -40,6 +40,9 @@ def entity_phrases(kb: Knowledge) -> List[Tuple[str, str, str]]:
             rows += [(entity, phrase.lower(), term.id) for phrase in [term.name, *term.synonyms]]
     for muscle in kb.muscles.values():
         rows += [("muscle", phrase.lower(), muscle.id) for phrase in [muscle.name, *muscle.aliases]]
+    # Nicknames are muscle entities too; the resolver maps them to their group.
+    for group in kb.vocabulary.muscle_groups:
+        rows += [("muscle", phrase.lower(), group.id) for phrase in [group.name, *group.synonyms]]
     for side, words in SIDE_WORDS.items():
         rows += [("side", word, side) for word in words if word not in UNTAGGED_SIDE_WORDS]
     return sorted(set(rows))
