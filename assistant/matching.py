@@ -154,8 +154,7 @@ class Matcher:
     def _implied_areas(self, features: Features) -> List[str]:
         """Places the activities point to ("it hurts to swallow"): they count
         when no place we cover is named."""
-        activities = [self.kb.term("activities", a) for a in features.activities]
-        return [a.area for a in activities if a.area]
+        return [a.area for a in self.kb.vocabulary.activities if a.id in features.activities and a.area]
 
     def _parts(self, features: Features, scored: List[Tuple[float, int, Muscle, list]]) -> Tuple[Tuple[str, ...], str | None]:
         """Where to ask, when a named group's best members tie, each has its
