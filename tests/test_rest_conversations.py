@@ -100,7 +100,7 @@ def test_small_talk(chat: Chat) -> None:
 
 def test_out_of_scope_redirects(chat: Chat) -> None:
     text = texts(chat.say("what's the weather like in Paris tomorrow?")).lower()
-    assert "hips" in text or "lower back" in text
+    assert "muscle pain" in text and "where it hurts" in text
 
 
 def test_delete_my_data_really_deletes_the_tracker(chat: Chat) -> None:
