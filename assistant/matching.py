@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
-from typing import Dict, FrozenSet, List, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Tuple
 
-from assistant.features import Features
+from assistant.features import FeatureExtractor, Features
 from assistant.knowledge.loader import Knowledge, default_knowledge
 from assistant.knowledge.schema import Muscle, ReferralKind
 from assistant.textmatch import phrase_stems
@@ -79,8 +79,11 @@ class MatchResult:
 class Matcher:
     def __init__(self, kb: Knowledge):
         self.kb = kb
-        self._symptoms: Dict[str, List[Tuple[str, FrozenSet[str]]]] = {
-            m.id: [(s, frozenset(phrase_stems(s)) - _WEAK) for s in m.symptoms] for m in kb.muscles.values()
+        extractor = FeatureExtractor(kb)
+        # Each symptom phrase with its stems and the places it names.
+        self._symptoms: Dict[str, List[Tuple[str, FrozenSet[str], FrozenSet[str]]]] = {
+            m.id: [(s, frozenset(phrase_stems(s)) - _WEAK, frozenset(extractor.extract(s).areas)) for s in m.symptoms]
+            for m in kb.muscles.values()
         }
         self._covered = {r.area for m in kb.muscles.values() for r in m.referral} | {
             tp.area for m in kb.muscles.values() for tp in m.trigger_points
@@ -104,9 +107,13 @@ class Matcher:
             best = max(best, TRIGGER_POINT_SPOT * self.area_relation(user_area, tp.area))
         return best
 
-    def _symptom_score(self, muscle_id: str, stems: FrozenSet[str]) -> Tuple[float, str | None]:
+    def _symptom_score(self, muscle_id: str, stems: FrozenSet[str], areas: Iterable[str] = ()) -> Tuple[float, str | None]:
         best, phrase = 0.0, None
-        for text, words in self._symptoms[muscle_id]:
+        named = list(areas)
+        for text, words, places in self._symptoms[muscle_id]:
+            # "Top of my foot aches" shares words with "top of my shoulder aches", not the place.
+            if named and places and not any(self.area_relation(u, p) > 0 for u in named for p in places):
+                continue
             overlap = len(words & stems)
             if overlap >= 2 and words:
                 similarity = overlap / len(words)
@@ -128,7 +135,7 @@ class Matcher:
             evidence.append((ACTIVITY if ident in muscle.aggravated_by else 0.0, "activity", surface))
         for ident, surface in features.sensations.items():
             evidence.append((SENSATION if ident in muscle.sensations else 0.0, "sensation", surface))
-        symptom, phrase = self._symptom_score(muscle.id, stems)
+        symptom, phrase = self._symptom_score(muscle.id, stems, features.areas)
         if phrase:
             evidence.append((symptom, "symptom", phrase))
         evidence = [e for e in evidence if e[0] > 0]

@@ -254,3 +254,9 @@ def test_entities_keep_the_words_typed_or_the_vocabulary_name() -> None:
 def test_fingers_used_as_a_ruler_are_not_the_place_that_hurts() -> None:
     assert "fingers" not in default_extractor().extract("I can only open my mouth two fingers wide").areas
     assert "fingers" in default_extractor().extract("two of my fingers go numb").areas
+
+
+def test_a_symptom_phrase_about_another_place_does_not_count() -> None:
+    # "Top of my foot aches" shares words with the message, not the place.
+    assert set(top("the top of my shoulder aches where my bag strap sits")) <= {
+        "upper_trapezius", "levator_scapulae", "middle_trapezius", "lower_trapezius", "supraspinatus", "deltoid"}
