@@ -173,6 +173,10 @@ RULES: Tuple[Rule, ...] = (
             "slurred_speech-not_instruction",
             "weakness+abrupt+arm_words",
             "dizzy+abrupt+unsteady_walk",
+            # One side's arm and leg together, sudden or not: people wake up with a stroke.
+            "one_side_arm_and_leg+numb",
+            "one_side_arm_and_leg+weakness",
+            "one_side_arm_and_leg+hand_clumsy",
         ],
     ),
     _rule(

@@ -263,3 +263,8 @@ def test_everyday_words_are_not_bent_into_alarm_words() -> None:
     # Typo tolerance must not hear "testicle" in texting, which arms and thumbs ache from.
     assert not triage("my thumb aches from texting all day").flagged
     assert triage("i was texting and now my testicle is swollen and very painful").flagged
+
+
+def test_one_sides_arm_and_leg_going_numb_is_a_stroke_sign_even_on_waking() -> None:
+    assert triage("woke up this morning and my right arm and leg are numb").rule_id == "stroke"
+    assert not triage("my left leg goes numb when I sit cross legged").flagged
