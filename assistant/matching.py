@@ -79,6 +79,7 @@ class MatchResult:
 class Matcher:
     def __init__(self, kb: Knowledge):
         self.kb = kb
+        self._relations: Dict[Tuple[str, str], float] = {}
         extractor = FeatureExtractor(kb)
         # Each symptom phrase with its stems and the places it names.
         self._symptoms: Dict[str, List[Tuple[str, FrozenSet[str], FrozenSet[str]]]] = {
@@ -90,6 +91,12 @@ class Matcher:
         }
 
     def area_relation(self, user_area: str, zone: str) -> float:
+        key = (user_area, zone)
+        if key not in self._relations:
+            self._relations[key] = self._relation(user_area, zone)
+        return self._relations[key]
+
+    def _relation(self, user_area: str, zone: str) -> float:
         if user_area == zone:
             return 1.0
         if user_area in self.kb.ancestors(zone):
@@ -111,10 +118,10 @@ class Matcher:
         best, phrase = 0.0, None
         named = list(areas)
         for text, words, places in self._symptoms[muscle_id]:
-            # "Top of my foot aches" shares words with "top of my shoulder aches", not the place.
-            if named and places and not any(self.area_relation(u, p) > 0 for u in named for p in places):
-                continue
             overlap = len(words & stems)
+            # "Top of my foot aches" shares words with "top of my shoulder aches", not the place.
+            if overlap >= 2 and named and places and not any(self.area_relation(u, p) > 0 for u in named for p in places):
+                continue
             if overlap >= 2 and words:
                 similarity = overlap / len(words)
                 if similarity >= 0.5 and similarity > best:
