@@ -116,11 +116,16 @@ def test_not_sure_explains_once_then_counts_as_unsure(screening: Screening) -> N
     assert status(recorded(twice, "jaw", screening.parse_answer("jaw", "none of these"), NOW), "jaw", NOW) is Status.cleared
 
 
+def written(tmp_path: Path, data: dict) -> Path:
+    path = tmp_path / "screening.yml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
 def test_a_broken_file_names_the_region_and_field(tmp_path: Path) -> None:
     data = yaml.safe_load(SCREENING_FILE.read_text())
     data["regions"]["jaw"]["items"].append("no_such_item")
-    broken = tmp_path / "screening.yml"
-    broken.write_text(yaml.safe_dump(data))
+    broken = written(tmp_path, data)
     with pytest.raises(ScreeningError, match="region 'jaw', field 'items': unknown item 'no_such_item'"):
         load(broken)
     data["regions"]["jaw"]["items"] = ["cancer_history"] * (MAX_ITEMS + 1)
@@ -172,8 +177,7 @@ def test_the_foot_asks_about_diabetes_and_circulation(screening: Screening) -> N
 def test_a_body_region_without_screening_is_rejected(tmp_path: Path) -> None:
     data = yaml.safe_load(SCREENING_FILE.read_text())
     del data["regions"]["belly"]
-    broken = tmp_path / "screening.yml"
-    broken.write_text(yaml.safe_dump(data))
+    broken = written(tmp_path, data)
     with pytest.raises(ScreeningError, match="no screening region covers abdomen"):
         load(broken)
 
@@ -181,7 +185,6 @@ def test_a_body_region_without_screening_is_rejected(tmp_path: Path) -> None:
 def test_a_region_covering_an_unknown_body_region_is_rejected(tmp_path: Path) -> None:
     data = yaml.safe_load(SCREENING_FILE.read_text())
     data["regions"]["belly"]["covers"].append("tummy")
-    broken = tmp_path / "screening.yml"
-    broken.write_text(yaml.safe_dump(data))
+    broken = written(tmp_path, data)
     with pytest.raises(ScreeningError, match="'tummy' is no body region"):
         load(broken)
