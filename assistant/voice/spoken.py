@@ -64,6 +64,8 @@ COMMAND_PHRASES: Dict[Command, Tuple[str, ...]] = {
     Command.stop: ("stop", "stop talking", "stop it", "that's enough", "enough", "quiet", "be quiet", "shush", "okay stop"),
 }
 COMMAND_WORDS = tuple(c.value for c in Command)  # what the recogniser is told to expect
+# Said at any time and must never be misheard: "please glute my knee" kept the data.
+ALWAYS_HEARD = ("delete my data",)
 _FILLERS = {"um", "uh", "er", "erm", "please", "ok", "okay", "oh", "well", "so", "now", "just", "alright", "right"}
 _PHRASE_TO_COMMAND = {phrase: command for command, phrases in COMMAND_PHRASES.items() for phrase in phrases}
 
@@ -131,7 +133,7 @@ class Script:
 
     def expected(self) -> List[str]:
         """Phrases the next answer is likely to be: hotwords for the recogniser."""
-        return [*self.answers, *(COMMAND_WORDS if self.walkable else ()), *self.names]
+        return [*self.answers, *(COMMAND_WORDS if self.walkable else ()), *self.names, *ALWAYS_HEARD]
 
 
 # ------------------------------------------------------------ reading the messages
