@@ -119,13 +119,14 @@ class Matcher:
         named = list(areas)
         for text, words, places in self._symptoms[muscle_id]:
             overlap = len(words & stems)
-            # "Top of my foot aches" shares words with "top of my shoulder aches", not the place.
-            if overlap >= 2 and named and places and not any(self.area_relation(u, p) > 0 for u in named for p in places):
+            if overlap < 2:
                 continue
-            if overlap >= 2 and words:
-                similarity = overlap / len(words)
-                if similarity >= 0.5 and similarity > best:
-                    best, phrase = similarity, text
+            # "Top of my foot aches" shares words with "top of my shoulder aches", not the place.
+            if named and places and not any(self.area_relation(u, p) > 0 for u in named for p in places):
+                continue
+            similarity = overlap / len(words)
+            if similarity >= 0.5 and similarity > best:
+                best, phrase = similarity, text
         return SYMPTOM * best, phrase
 
     def score(self, muscle: Muscle, features: Features, stems: FrozenSet[str]) -> Tuple[float, List[Tuple[float, str, str]]]:

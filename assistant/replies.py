@@ -166,17 +166,16 @@ def choose_method(kb: Knowledge, muscle: Muscle, tools: Sequence[str], tried: Se
                     return r, None
         kept_out: List[Tuple[str, str]] = []
         for tool in tools:
+            held = kb.tool(tool)
             for substitute in kb.vocabulary.tool_substitutes.get(tool, []):
                 for r in usable:
                     if r.tool != substitute:
                         continue
-                    zones = danger.zones_touched(kb.areas, r, kb.danger_zones.values())
-                    held = next(t for t in kb.vocabulary.tools if t.id == tool)
-                    if zones and held.pressure in danger.KEPT_OUT:
+                    zones = danger.zones_touched(kb.areas, r, kb.danger_zones.values()) if held.pressure in danger.KEPT_OUT else []
+                    if zones:
                         kept_out.append((tool, zones[0].name))
                         continue
-                    have = kb.term("tools", tool).name
-                    return r, f"Your {have} can do the job of the {method_label(kb, r)} here."
+                    return r, f"Your {held.name} can do the job of the {method_label(kb, r)} here."
         for r in usable:
             if r.tool in ALWAYS_AT_HAND:
                 return r, _kept_out_note(kb, *kept_out[0]) if kept_out else None

@@ -23,6 +23,7 @@ from assistant.knowledge.schema import (
     KnowledgeFile,
     Muscle,
     MuscleGroup,
+    Tool,
     Vocabulary,
     VocabularyTerm,
     error_location,
@@ -142,6 +143,13 @@ class Knowledge:
     def ancestors(self, area_id: str) -> Tuple[str, ...]:
         """Every area that `area_id` is part of, transitively."""
         return self._ancestors[area_id]
+
+    def tool(self, ident: str) -> Tool:
+        """A tool with how it presses (`term` gives only the common fields)."""
+        for tool in self.vocabulary.tools:
+            if tool.id == ident:
+                return tool
+        raise KeyError(f"tools {ident}")
 
     def term(self, kind: str, ident: str) -> VocabularyTerm:
         for term in getattr(self.vocabulary, kind):
