@@ -100,6 +100,10 @@ class FeatureExtractor:
         group_words = [w for p, _, _ in group_entries for w in p.split()]
         self.index = PhraseIndex(entries, extra_words=symptom_words + group_words)
         self.groups = PhraseIndex(group_entries)
+        # A phrase exactly as the vocabulary spells it comes first: "groin
+        # muscles" is the adductor group, "groin muscle" one adductor, and
+        # their stems are the same.
+        self._by_phrase = {(kind, fold(p)): ident for p, kind, ident in entries + group_entries}
         self._by_surface = {(kind, " ".join(phrase_stems(p))): ident for p, kind, ident in entries + group_entries}
 
     def extract(self, text: str) -> Features:
@@ -150,6 +154,10 @@ class FeatureExtractor:
         for wanted in kinds:
             if value in self._ids(wanted):
                 return wanted, value
+        for wanted in kinds:
+            ident = self._by_phrase.get((wanted, fold(value).strip()))
+            if ident:
+                return wanted, ident
         key = " ".join(self.index.correct(s) for s in phrase_stems(value))
         for wanted in kinds:
             ident = self._by_surface.get((wanted, key))

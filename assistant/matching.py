@@ -12,7 +12,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Tuple
 
-from assistant.features import FeatureExtractor, Features
+from assistant.features import FeatureExtractor, Features, default_extractor
 from assistant.knowledge.loader import Knowledge, default_knowledge
 from assistant.knowledge.schema import Muscle, ReferralKind
 from assistant.textmatch import phrase_stems
@@ -77,15 +77,23 @@ class MatchResult:
 
 
 class Matcher:
-    def __init__(self, kb: Knowledge):
+    def __init__(self, kb: Knowledge, extractor: FeatureExtractor | None = None):
         self.kb = kb
         self._relations: Dict[Tuple[str, str], float] = {}
-        extractor = FeatureExtractor(kb)
-        # Each symptom phrase with its stems and the places it names.
-        self._symptoms: Dict[str, List[Tuple[str, FrozenSet[str], FrozenSet[str]]]] = {
-            m.id: [(s, frozenset(phrase_stems(s)) - _WEAK, frozenset(extractor.extract(s).areas)) for s in m.symptoms]
+        self._area_scores: Dict[str, Dict[str, float]] = {}
+        extractor = extractor or FeatureExtractor(kb)
+        # Every symptom phrase with its muscle, its stems and the places it
+        # names, in knowledge-base order; an index from each stem to the
+        # phrases holding it lets a query look only at phrases it shares words with.
+        self._phrases: List[Tuple[str, str, FrozenSet[str], FrozenSet[str]]] = [
+            (m.id, s, frozenset(phrase_stems(s)) - _WEAK, frozenset(extractor.extract(s).areas))
             for m in kb.muscles.values()
-        }
+            for s in m.symptoms
+        ]
+        self._phrases_with: Dict[str, List[int]] = {}
+        for number, (_, _, words, _) in enumerate(self._phrases):
+            for word in words:
+                self._phrases_with.setdefault(word, []).append(number)
         self._covered = {r.area for m in kb.muscles.values() for r in m.referral} | {
             tp.area for m in kb.muscles.values() for tp in m.trigger_points
         }
@@ -106,6 +114,13 @@ class Matcher:
         return 0.0
 
     def _area_score(self, muscle: Muscle, user_area: str) -> float:
+        scores = self._area_scores.get(user_area)
+        if scores is None:
+            # The vocabulary has a few dozen areas: each one's score for every muscle is worked out once.
+            scores = self._area_scores[user_area] = {m.id: self._area_score_of(m, user_area) for m in self.kb.muscles.values()}
+        return scores[muscle.id]
+
+    def _area_score_of(self, muscle: Muscle, user_area: str) -> float:
         best = 0.0
         for ref in muscle.referral:
             weight = ESSENTIAL if ref.kind is ReferralKind.essential else SPILLOVER
@@ -114,22 +129,31 @@ class Matcher:
             best = max(best, TRIGGER_POINT_SPOT * self.area_relation(user_area, tp.area))
         return best
 
-    def _symptom_score(self, muscle_id: str, stems: FrozenSet[str], areas: Iterable[str] = ()) -> Tuple[float, str | None]:
-        best, phrase = 0.0, None
+    def _symptom_scores(self, stems: FrozenSet[str], areas: Iterable[str] = ()) -> Dict[str, Tuple[float, str]]:
+        """Each muscle's closest symptom phrase (score, phrase) sharing at
+        least two words and half its words with the message."""
+        overlaps: Dict[int, int] = {}
+        for word in stems:
+            for number in self._phrases_with.get(word, ()):
+                overlaps[number] = overlaps.get(number, 0) + 1
         named = list(areas)
-        for text, words, places in self._symptoms[muscle_id]:
-            overlap = len(words & stems)
+        best: Dict[str, Tuple[float, str]] = {}
+        for number in sorted(overlaps):
+            overlap = overlaps[number]
             if overlap < 2:
                 continue
+            muscle_id, text, words, places = self._phrases[number]
             # "Top of my foot aches" shares words with "top of my shoulder aches", not the place.
             if named and places and not any(self.area_relation(u, p) > 0 for u in named for p in places):
                 continue
             similarity = overlap / len(words)
-            if similarity >= 0.5 and similarity > best:
-                best, phrase = similarity, text
-        return SYMPTOM * best, phrase
+            if similarity >= 0.5 and similarity > best.get(muscle_id, (0.0, ""))[0]:
+                best[muscle_id] = (similarity, text)
+        return {m: (SYMPTOM * similarity, text) for m, (similarity, text) in best.items()}
 
-    def score(self, muscle: Muscle, features: Features, stems: FrozenSet[str]) -> Tuple[float, List[Tuple[float, str, str]]]:
+    def score(
+        self, muscle: Muscle, features: Features, symptoms: Dict[str, Tuple[float, str]]
+    ) -> Tuple[float, List[Tuple[float, str, str]]]:
         evidence: List[Tuple[float, str, str]] = []
         if muscle.id in features.muscles:
             evidence.append((NAMED, "muscle", features.muscles[muscle.id]))
@@ -143,8 +167,8 @@ class Matcher:
             evidence.append((ACTIVITY if ident in muscle.aggravated_by else 0.0, "activity", surface))
         for ident, surface in features.sensations.items():
             evidence.append((SENSATION if ident in muscle.sensations else 0.0, "sensation", surface))
-        symptom, phrase = self._symptom_score(muscle.id, stems, features.areas)
-        if phrase:
+        if muscle.id in symptoms:
+            symptom, phrase = symptoms[muscle.id]
             evidence.append((symptom, "symptom", phrase))
         evidence = [e for e in evidence if e[0] > 0]
         return sum(w for w, _, _ in evidence), evidence
@@ -191,10 +215,10 @@ class Matcher:
         return any(self.area_relation(area, zone) > 0 for zone in self._covered)
 
     def rank(self, features: Features, limit: int = 3) -> MatchResult:
-        stems = frozenset(features.stems)
+        symptoms = self._symptom_scores(frozenset(features.stems), features.areas)
         scored = []
         for order, muscle in enumerate(self.kb.muscles.values()):
-            raw, evidence = self.score(muscle, features, stems)
+            raw, evidence = self.score(muscle, features, symptoms)
             if raw > 0:
                 scored.append((-raw, order, muscle, evidence))
         scored.sort(key=lambda item: (item[0], item[1]))
@@ -234,4 +258,4 @@ def _suggestion(muscle: Muscle, raw: float, evidence: List[Tuple[float, str, str
 
 @lru_cache(maxsize=1)
 def default_matcher() -> Matcher:
-    return Matcher(default_knowledge())
+    return Matcher(default_knowledge(), default_extractor())

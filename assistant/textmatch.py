@@ -176,7 +176,8 @@ class PhraseIndex:
             candidates.sort(key=lambda c: -len(c[0]))
         self.known = frozenset(known)
         self._buckets: Dict[Tuple[str, int], List[str]] = {}
-        for word in self.known:
+        # Sorted, so that a tie between two corrections goes the same way in every process.
+        for word in sorted(self.known):
             self._buckets.setdefault((word[:1], len(word)), []).append(word)
         self.correct = lru_cache(maxsize=4096)(self._correct)
 

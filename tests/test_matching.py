@@ -260,3 +260,19 @@ def test_a_symptom_phrase_about_another_place_does_not_count() -> None:
     # "Top of my foot aches" shares words with the message, not the place.
     assert set(top("the top of my shoulder aches where my bag strap sits")) <= {
         "upper_trapezius", "levator_scapulae", "middle_trapezius", "lower_trapezius", "supraspinatus", "deltoid"}
+
+
+@pytest.mark.parametrize(
+    "value, found",
+    [
+        ("groin muscles", ("groups", "adductors")),
+        ("groin muscle", ("muscle", "adductor_longus")),
+        ("Calf Muscles", ("groups", "calf")),
+        ("calf muscle", ("muscle", "gastrocnemius")),
+        ("chewing muscles", ("groups", "chewing_muscles")),
+    ],
+)
+def test_an_entity_spelled_as_the_vocabulary_spells_it_keeps_its_number(value: str, found: tuple) -> None:
+    """The stems of "groin muscles" and "groin muscle" are the same; the
+    vocabulary's exact phrase tells the group from the one muscle."""
+    assert default_extractor().lookup("muscle", value) == found

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from assistant.textmatch import PhraseIndex, edit_distance_at_most, fold, is_negated, stem
@@ -66,3 +70,28 @@ def test_negation_stays_in_its_clause(text: str, negated: bool) -> None:
 
 def test_a_trapped_nerve_is_not_the_traps() -> None:
     assert stem("trapped") != stem("traps") == stem("trap")
+
+
+_CORRECTIONS = """
+from assistant.features import default_extractor
+index = default_extractor().index
+words = sorted(w for w in index.known if 4 <= len(w) <= 9 and w.isalpha())
+typos = [w[:i] + c + w[i + 1 :] for w in words for i in (1, len(w) - 2) for c in "aeiost" if c != w[i]]
+print([index.correct(t) for t in typos])
+"""
+
+
+def test_a_typo_is_corrected_the_same_way_in_every_process() -> None:
+    """Python salts string hashes per process: a tie between two corrections
+    ("life": lift or lie?) must not be settled by set order."""
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", _CORRECTIONS],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3)
+    }
+    assert len(outputs) == 1

@@ -2,7 +2,7 @@
 
 - a blank English spaCy pipeline with an entity ruler of every KB phrase,
   saved to disk (nothing is downloaded);
-- lookup tables and synonyms (surface text -> KB id) for Rasa's training data.
+- lookup tables for Rasa's training data (KB ids come from KnowledgeEntityResolver).
 
 Run as ``python -m assistant.nlp.build [--check]``.
 """
@@ -49,23 +49,17 @@ def entity_phrases(kb: Knowledge) -> List[Tuple[str, str, str]]:
 
 
 def lookups_document(kb: Knowledge) -> str:
-    rows = entity_phrases(kb)
-    owners: Dict[str, set] = {}
-    for entity, phrase, ident in rows:
-        owners.setdefault(phrase, set()).add((entity, ident))
+    """Lookup tables only: Rasa's synonym lists would duplicate what
+    KnowledgeEntityResolver already does (every entity value to its KB id,
+    typos included), and at the same size again they cost a tenth of the
+    training time in reading and fingerprinting."""
     lookups: Dict[str, List[str]] = {}
-    synonyms: Dict[str, List[str]] = {}
-    for entity, phrase, ident in rows:
+    for entity, phrase, _ in entity_phrases(kb):
         lookups.setdefault(entity, []).append(phrase)
-        # A phrase with two meanings ("tmj": area and condition) cannot map to
-        # one id; the action decides from context instead.
-        if len(owners[phrase]) == 1 and phrase != ident:
-            synonyms.setdefault(ident, []).append(phrase)
     lines = ["# Generated from assistant/knowledge by `python -m assistant.nlp.build`; do not edit.", 'version: "3.1"', "nlu:"]
-    for key, groups in (("lookup", lookups), ("synonym", synonyms)):
-        for name, values in sorted(groups.items()):
-            lines += [f"  - {key}: {name}", "    examples: |"]
-            lines += [f"      - {v}" for v in sorted(set(values))]
+    for name, values in sorted(lookups.items()):
+        lines += [f"  - lookup: {name}", "    examples: |"]
+        lines += [f"      - {v}" for v in sorted(set(values))]
     return "\n".join(lines) + "\n"
 
 
