@@ -49,10 +49,15 @@ def slot_list(tracker: Tracker, name: str) -> List[str]:
 
 
 def current_muscle(tracker: Tracker, features: Features | None = None) -> Muscle | None:
-    """The muscle the person is asking about: named now, else the one in focus."""
+    """The muscle the person is asking about: named now, else the one in
+    focus. A group named now ("my hamstrings") keeps the focus only when the
+    muscle in focus belongs to it; otherwise there is no muscle yet, and the
+    caller ranks the group's members."""
     if features and features.muscles:
         return kb().muscles[next(iter(features.muscles))]
     ident = tracker.get_slot("current_muscle")
+    if features and features.groups and not any(ident in kb().group_members[g] for g in features.groups):
+        return None
     return kb().muscles.get(ident) if ident else None
 
 

@@ -167,6 +167,18 @@ def test_the_words_people_use_rank_muscles(chat: Chat) -> None:
     assert suggested(jaw) and "_" not in texts(jaw)
 
 
+def test_a_group_named_after_another_muscle_moves_to_the_group(chat: Chat) -> None:
+    """The knee muscle in focus is no answer to "how do I release my hamstrings"."""
+    assert "vastus_medialis" in suggested(chat.say_screened("my knee buckles going down stairs"))
+    replies = chat.say("how do I release my hamstrings?")
+    assert "Vastus medialis" not in texts(replies) and "hamstrings" in texts(replies)
+    # Its members hurt in different places: which part is asked first.
+    first_part = next(b for r in replies for b in r.get("buttons", []))
+    hamstrings = {"biceps_femoris", "semitendinosus", "semimembranosus"}
+    assert set(suggested(chat.say_screened(first_part["payload"]))) & hamstrings
+    assert chat.slot("current_muscle") in hamstrings
+
+
 def test_a_nickname_spanning_places_asks_which_part(chat: Chat) -> None:
     replies = chat.say("my quads are killing me")
     assert payload(replies, "muscle_suggestions") is None
