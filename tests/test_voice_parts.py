@@ -526,3 +526,60 @@ def test_ffmpeg_espeak_and_flite_are_installed() -> None:
 def test_weights_check_runs_as_a_command() -> None:
     result = subprocess.run([sys.executable, "-m", "assistant.voice.weights"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def resident_now_mb() -> float:
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+
+def test_the_c_library_gives_freed_memory_back() -> None:
+    from assistant.voice import memory
+
+    assert memory.available(), "glibc's mallopt and malloc_trim are what keep the voice's memory down"
+    assert memory.share_one_arena()
+    # Freed heap pages go back: a 50 MB buffer made and dropped leaves nothing.
+    before = resident_now_mb()
+    buffers = [bytearray(64 * 1024) for _ in range(800)]
+    del buffers
+    memory.give_back()
+    assert resident_now_mb() - before < 10
+
+
+def test_the_reply_voice_is_one_onnx_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PiperVoice.load makes a session of its own; a second one replacing it cost memory for good."""
+    import onnxruntime
+
+    from assistant.voice.speak import Speaker
+
+    made = []
+    real = onnxruntime.InferenceSession
+
+    def counted(*args, **kwargs):
+        made.append(kwargs.get("sess_options"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(onnxruntime, "InferenceSession", counted)
+    speaker = Speaker()
+    assert len(made) == 1 and made[0] is not None and not made[0].enable_cpu_mem_arena
+    assert seconds_of(speaker.wav("One session is enough.")) > 0.5
+
+
+def test_turns_in_new_threads_leave_no_memory_behind(recognizer: Recognizer) -> None:
+    """Each executor thread used to keep the peak of its own turns
+    (glibc's per-thread arenas): +60-130 MB after a few turns."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pcm = audio.to_pcm16k(speak_as("the outside of my thigh burns when I lie on that side", "flite:slt", 150))
+    reply = script_for(screening_messages()).parts[0]
+
+    def turn() -> None:
+        recognizer.transcribe(pcm)
+        synthesize(reply)
+
+    turn()
+    before = resident_now_mb()
+    for _ in range(4):
+        with ThreadPoolExecutor(max_workers=2) as pool:  # new threads every round
+            list(pool.map(lambda _: turn(), range(2)))
+    assert resident_now_mb() - before < 40

@@ -20,6 +20,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from assistant.voice import memory
 from assistant.voice.audio import pcm_seconds
 from assistant.voice.prompt import default_prompt
 from assistant.voice.weights import WHISPER_TINY_EN, Weights, verified
@@ -79,6 +80,7 @@ class Recognizer:
     def __init__(self, weights: Weights = WHISPER_TINY_EN, prompt: str | None = None, beam_size: int = BEAM_SIZE) -> None:
         from faster_whisper import WhisperModel
 
+        memory.share_one_arena()
         folder = verified(weights)
         self.model = WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=THREADS, num_workers=1)
         self.prompt = default_prompt() if prompt is None else prompt
@@ -106,7 +108,9 @@ class Recognizer:
     def transcribe(self, pcm: bytes, hotwords: Sequence[str] = ()) -> Transcript:
         """`pcm`: 16 kHz mono 16-bit little-endian samples; `hotwords`: the
         answers this turn expects. Empty text when nothing believable was said."""
-        return Transcript(joined(self.segments(pcm, hotwords)), pcm_seconds(pcm))
+        text = joined(self.segments(pcm, hotwords))
+        memory.give_back()  # the features and the decoder's buffers (memory.py)
+        return Transcript(text, pcm_seconds(pcm))
 
 
 __all__ = ["Recognizer", "Transcript", "believable", "hotword_text", "joined"]

@@ -15,8 +15,10 @@ import io
 import re
 import threading
 import wave
+from pathlib import Path
 from typing import Any, Iterable, List, Mapping
 
+from assistant.voice import memory
 from assistant.voice.weights import PIPER_JOE, Weights, verified
 
 # Piper's speed: 1.0 is about 190 words a minute; a little slower is easier
@@ -92,18 +94,25 @@ class Speaker:
     """The Piper voice, loaded once (about a second) and shared."""
 
     def __init__(self, weights: Weights = PIPER_JOE) -> None:
+        import json
+
         import onnxruntime
         from piper import PiperVoice
+        from piper.config import PiperConfig
 
+        memory.share_one_arena()
         folder = verified(weights)
         model = folder / weights.file
-        self.voice = PiperVoice.load(model, config_path=f"{model}.json")
+        config = PiperConfig.from_dict(json.loads(Path(f"{model}.json").read_text(encoding="utf-8")))
+        # One session, made here: PiperVoice.load makes its own first (with
+        # the arena on), which cost about 40 MB more for good when replaced.
         # onnxruntime's memory arena keeps the peak of the longest reply for
         # good (about 650 MB after the screening question); without it a
         # reply costs its own memory only while it is made.
         options = onnxruntime.SessionOptions()
         options.enable_cpu_mem_arena = False
-        self.voice.session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+        session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+        self.voice = PiperVoice(config=config, session=session)
         self.lock = threading.Lock()
 
     def wav(self, text: str, slow: bool = False) -> bytes:
@@ -120,6 +129,7 @@ class Speaker:
             f.setframerate(self.voice.config.sample_rate)
             self.voice.synthesize_wav(text, f, syn_config=config, set_wav_format=False)
             frames = f.getnframes()
+        memory.give_back()
         if not frames:
             raise SpeechError("the voice produced no audio")
         return out.getvalue()
