@@ -237,6 +237,39 @@ def test_junk_and_empty_audio_are_clear_errors() -> None:
         audio.to_pcm16k(b"\x00\x01 definitely not a recording" * 50)
 
 
+def test_a_turns_conversions_start_no_program(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Audio in and the reply out are converted in the server process
+    (starting ffmpeg cost about 90 ms each); the samples are those the
+    ffmpeg program makes, and a long recording is cut at MAX_SECONDS."""
+    wav = speak_as("the outside of my thigh burns when I lie on that side", "espeak:en-us+f2", 150)
+    webm = audio.convert(["-ar", "48000", "-c:a", "libopus", "-f", "webm"], wav)
+    by_program = audio.convert(["-ac", "1", "-ar", "16000", "-f", "s16le", "-acodec", "pcm_s16le"], webm)
+    reply = synthesize("Say next for the next step.")
+
+    def no_programs(*args, **kwargs):
+        raise AssertionError(f"a program was started: {args[0][0]}")
+
+    monkeypatch.setattr(subprocess, "run", no_programs)
+    ours = np.frombuffer(audio.to_pcm16k(webm), dtype="<i2").astype(int)
+    assert len(ours) == len(by_program) // 2
+    assert np.abs(ours - np.frombuffer(by_program, dtype="<i2")).max() <= 2  # rounding, no more
+    for kind in ("mp3", "ogg"):
+        back = audio.to_pcm16k(audio.encode_reply(reply, kind))
+        assert abs(audio.pcm_seconds(back) - seconds_of(reply)) < 0.1, kind
+    minute_and_more = wave_of(np.zeros(16000 * (audio.MAX_SECONDS + 5), dtype="<i2"))
+    assert audio.pcm_seconds(audio.to_pcm16k(minute_and_more)) == audio.MAX_SECONDS
+
+
+def wave_of(samples: np.ndarray, rate: int = 16000) -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as f:
+        f.setnchannels(1)
+        f.setsampwidth(2)
+        f.setframerate(rate)
+        f.writeframes(samples.tobytes())
+    return out.getvalue()
+
+
 def test_reply_encodings() -> None:
     wav = synthesize("hello there")
     assert audio.encode_reply(wav, "ogg")[:4] == b"OggS"
