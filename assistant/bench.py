@@ -283,7 +283,12 @@ def comparison(ours: Dict, stock: Dict) -> Dict[str, object]:
     return checks
 
 
-def run_bench(model: Path, turns: int, conversations: int, repeats: int, train: bool, stock: bool) -> Dict[str, object]:
+def run_bench(
+    model: Path, turns: int, conversations: int, repeats: int, train: bool, stock: bool, voice_only: bool = False
+) -> Dict[str, object]:
+    if voice_only:
+        with running_assistant(model, env={"RATE_LIMIT_PER_MINUTE": "0"}) as servers:
+            return {"ours": {"voice_3s_one_core": voice_latency(servers, max(5, repeats // 5))}}
     results: Dict[str, Any] = {"engine": engine_time(repeats * 10)}
     started = time.perf_counter()
     # One conversation sends 100 turns as fast as it can: no rate limit here.
@@ -324,10 +329,17 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=50)
     parser.add_argument("--no-train", action="store_true", help="skip timing full training runs")
     parser.add_argument("--no-stock", action="store_true", help="skip the stock `rasa init` assistant")
+    parser.add_argument("--voice-only", action="store_true", help="only the voice row (latency and memory), nothing else")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench.json")
     args = parser.parse_args(argv)
     results = run_bench(
-        args.model, args.turns, args.conversations, args.repeats, train=not args.no_train, stock=not args.no_stock
+        args.model,
+        args.turns,
+        args.conversations,
+        args.repeats,
+        train=not args.no_train,
+        stock=not args.no_stock,
+        voice_only=args.voice_only,
     )
     print_table(results, Console())
     args.out.parent.mkdir(parents=True, exist_ok=True)
