@@ -155,6 +155,17 @@ def test_prompt_follows_a_changed_knowledge_base() -> None:
     assert prompt.token_count(changed) <= prompt.PROMPT_TOKENS
 
 
+def test_the_red_flag_prompt_measured_against_keeps_to_plain_spellings() -> None:
+    """The alternative with the triage's phrases (measured, not in use):
+    within budget, from concepts a rule needs, no one-off misspellings."""
+    phrases = prompt.red_flag_phrases()
+    assert len(phrases) >= 30 and "saddle numbness" in phrases
+    assert not {"loosing weight", "swolen"} & set(phrases)
+    assert not any(p in ("fell asleep", "chest day") for p in phrases)  # look-alikes are no red flag
+    text = prompt.symptoms_red_flags_prompt(KB)
+    assert prompt.token_count(text) <= prompt.PROMPT_TOKENS and "saddle numbness" in text.split(", ")
+
+
 def test_ranked_words_and_fit_are_pure() -> None:
     pieces = {"aaa": 3, "bb": 2, "c": 1, "TFL": 2}
     ranked = prompt.ranked_words(["aaa bb", "bb c", "TFL"], lambda w: pieces[w])

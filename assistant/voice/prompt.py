@@ -132,6 +132,41 @@ def _phrases_then(phrases: List[str], then: List[str], count: Counter_, budget: 
     return ", ".join(p for p in (first, fit(then, count, rest)) if p)
 
 
+def _red_flag_concepts() -> List[List[str]]:
+    """The phrases of each concept a red-flag rule needs (not the
+    look-alikes, benign_*, which no rule needs), in the file's order."""
+    from assistant.safety import RULES, load_concepts
+
+    needed = {c for rule in RULES for alternative in rule.any_of for c in alternative.needs}
+    return [phrases for name, phrases in load_concepts().items() if name in needed]
+
+
+def red_flag_phrases(count: Counter_ = token_count) -> List[str]:
+    """One phrase per red-flag concept that has a word Whisper finds rare
+    (2+ pieces; "numb" and "calf" need no prompt): the concept's phrase
+    whose least used word is used most across the concepts, so a
+    misspelling kept for typed matching ("loosing weight", used once) loses
+    to the spelling people write ("losing weight")."""
+    groups = _red_flag_concepts()
+    uses = Counter(w.lower() for phrases in groups for p in phrases for w in dict.fromkeys(_WORD.findall(p)))
+    chosen = []
+    for phrases in groups:
+        rare = [p for p in phrases if any(count(w) >= 2 for w in _WORD.findall(p) if "'" not in w)]
+        if rare:
+            chosen.append(max(rare, key=lambda p: (min(uses[w.lower()] for w in _WORD.findall(p)), -len(p))))
+    return list(dict.fromkeys(chosen))
+
+
+def symptoms_red_flags_prompt(kb: Knowledge, count: Counter_ = token_count, budget: int = PROMPT_TOKENS) -> str:
+    """A third each: symptom phrases, red-flag phrases, the muscle words.
+    Measured on the dev recordings: no better than the prompt in use
+    (docs/voice.md), so not in use."""
+    one = fit(symptom_phrases(kb), count, budget // 3)
+    two = fit(red_flag_phrases(count), count, budget // 3)
+    head = ", ".join(p for p in (one, two) if p)
+    return ", ".join(p for p in (head, fit(prompt_words(kb, count), count, budget - count(head + ", "))) if p)
+
+
 # Alternatives `--compare-prompts` measured the choice against.
 def rare_words_prompt(kb: Knowledge, count: Counter_ = token_count, budget: int = PROMPT_TOKENS) -> str:
     return fit(ranked_words(canonical_names(kb), count), count, budget)
@@ -163,4 +198,5 @@ PROMPTS: Dict[str, Callable[[Knowledge], str]] = {
     "symptoms and names": symptoms_names_prompt,
     "symptoms and rare words": symptoms_rare_words_prompt,
     "symptoms and muscle words": build_prompt,  # the one in use
+    "symptoms, red flags, muscle words": symptoms_red_flags_prompt,
 }
