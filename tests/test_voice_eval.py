@@ -42,3 +42,21 @@ def test_voice_suggestions_stay_near_typed_ones(heard: dict) -> None:
 def test_spoken_red_flags_are_caught_without_many_false_alarms(heard: dict) -> None:
     assert heard["voice"]["red_flag_recall"] >= 0.6, heard["misheard"]
     assert heard["voice"]["red_flag_false_alarm_rate"] <= 0.1, heard["misheard"]
+
+
+def test_tuning_recordings_are_dev_cases_only() -> None:
+    """Choices for hearing are tuned on the dev set; none of its cases is in
+    the evaluation set, and every case of both knows its split."""
+    from assistant.voice.evaluate import dev_cases, select_cases
+
+    evaluated, tuning = select_cases(), dev_cases()
+    assert len(tuning) >= 150 and {c["split"] for c in tuning} == {"dev"}
+    assert not {c["text"] for c in tuning} & {c["text"] for c in evaluated}
+    assert {c["split"] for c in evaluated} == {"dev", "held-out"}
+    assert sum(c["split"] == "held-out" for c in evaluated) > 200
+
+
+def test_dev_and_held_out_are_reported_apart(heard: dict) -> None:
+    splits = heard["by_split"]
+    assert set(splits) == {"dev", "held-out"} or set(splits) == {"held-out"}
+    assert sum(s["utterances"] for s in splits.values()) == heard["utterances"]
