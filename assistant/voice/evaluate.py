@@ -324,6 +324,10 @@ def summarise(heard: List[Heard]) -> Dict[str, object]:
 # ------------------------------------------------------------ measurements behind the choices
 
 
+def _as_heard(engine: Callable[[dict], Outcome], heard: Dict[int, str], case: dict) -> Outcome:
+    return engine({**case, "text": heard[id(case)]})
+
+
 def compare_prompts(every: int = 1, names: List[str] | None = None, out_dir: Path = DEV_DIR, start: int = 0) -> Dict[str, object]:
     """Word error rate, time per recording and the matching engine's
     accuracy (spoken against typed, no Rasa) for each prompt in
@@ -350,7 +354,7 @@ def compare_prompts(every: int = 1, names: List[str] | None = None, out_dir: Pat
         heard = [recognizer.transcribe(p).text for p in pcm]
         seconds = (time.perf_counter() - started) / len(pcm)
         by_text = {id(u.case): h for u, h in zip(utterances, heard, strict=True)}
-        spoken = score(cases, lambda c, heard_as=by_text: engine({**c, "text": heard_as[id(c)]}), with_intents=False).figures()
+        spoken = score(cases, functools.partial(_as_heard, engine, by_text), with_intents=False).figures()
         engines = {e: [i for i, u in enumerate(utterances) if engine_of(u.voice) == e] for e in ENGINES}
         results[name] = {
             "prompt_tokens": token_count(prompt) if prompt else 0,
