@@ -145,11 +145,10 @@ class Knowledge:
         return self._ancestors[area_id]
 
     def tool(self, ident: str) -> Tool:
-        """A tool with how it presses (`term` gives only the common fields)."""
-        for tool in self.vocabulary.tools:
-            if tool.id == ident:
-                return tool
-        raise KeyError(f"tools {ident}")
+        """A tool with how it presses (`term` is typed with only the common fields)."""
+        tool = self.term("tools", ident)
+        assert isinstance(tool, Tool), "the vocabulary's tools are validated as Tool"
+        return tool
 
     def term(self, kind: str, ident: str) -> VocabularyTerm:
         for term in getattr(self.vocabulary, kind):
