@@ -208,6 +208,26 @@ def test_delete_my_data_by_voice_erases_the_conversation(voice_servers: Servers)
     assert rows() == 0
 
 
+def test_what_is_acted_on_may_be_the_runner_up_and_is_what_the_transcript_shows(voice_servers: Servers) -> None:
+    """This voice's "delete my data" comes out as "glute my data" on top
+    (a muscle word) with the offered words just below; "my soleus is tight"
+    as "micoleus is tight", which names nothing, over the right words."""
+    voice = Voice(voice_servers)
+    answer = voice.say("my soleus is tight", voice="espeak:en-us+f3")
+    assert normalise(answer["transcript"]) == "my soleus is tight"
+    assert "soleus" in [m["id"] for m in payload(answer["messages"], "muscle_suggestions")["muscles"]]
+    assert [normalise(turn["text"]) for turn in voice.user_turns()] == ["my soleus is tight"]
+    voice = Voice(voice_servers)
+    typed = requests.post(
+        f"{voice_servers.rasa_url}/webhooks/rest/webhook", json={"sender": voice.sender, "message": "hello"}, timeout=30
+    )
+    assert typed.status_code == 200 and voice.user_turns()
+    answer = voice.say("delete my data")
+    assert normalise(answer["transcript"]) == "delete my data"
+    assert "deleted" in texts(answer["messages"]).lower()
+    assert voice.user_turns() == []
+
+
 def test_choices_come_from_the_latest_reply_whatever_the_channel(voice_servers: Servers) -> None:
     voice = Voice(voice_servers)
     voice.say("what can you do")

@@ -45,9 +45,12 @@ from assistant.channels.rest import BAD_SENDER, DEFAULT_ACTION_TIMEOUT, Turns, b
 from assistant.safety import triage
 from assistant.voice.audio import ENCODINGS, AudioError
 from assistant.voice.choices import match_button
+from assistant.voice.hypotheses import acted_on
+from assistant.voice.recognize import Transcript
 from assistant.voice.service import MAX_AUDIO_BYTES, VoiceService, shared_service
 from assistant.voice.spoken import Said, Script, command_of, script_for
 from assistant.voice.streamed import PendingAudio, split_for_streaming
+from assistant.voice.text import normalise
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +110,22 @@ async def last_reply(agent: Any, sender: str) -> LastReply:
             if reply.suggestions is not None and not in_last_turn:
                 break
     return reply
+
+
+def heard_as(last: LastReply, transcript: Transcript) -> str:
+    """What to act on of what the recogniser heard (voice/hypotheses.py):
+    a reply to the last message's offers (a command, a button, "delete my
+    data") stays as heard."""
+    script = last.script()
+    offered = [f" {phrase} " for phrase in map(normalise, script.expected()) if phrase]
+
+    def is_answer(text: str) -> bool:
+        if command_of(text, near=script.walkable) is not None or match_button(text, last.buttons) is not None:
+            return True
+        said = f" {normalise(text)} "
+        return any(phrase in said for phrase in offered)
+
+    return acted_on(transcript.text, transcript.alternatives, is_answer)
 
 
 @dataclass(frozen=True)
@@ -213,8 +232,9 @@ class VoiceInput(InputChannel):
                 message = UserMessage(text, CollectingOutputChannel(), sender, input_channel=self.name())
                 return await self.turns.run(on_new_message, message)
 
-            turn = await spoken_turn(self.service, last, sender, heard.text, run)
-            return await self.answer(sender, heard.text, turn.messages, kind, turn.said, stream)
+            text = heard_as(last, heard)
+            turn = await spoken_turn(self.service, last, sender, text, run)
+            return await self.answer(sender, text, turn.messages, kind, turn.said, stream)
 
         @webhook.route("/audio/<token>", methods=["GET"])
         async def rest_of_reply(_: Request, token: str) -> HTTPResponse:

@@ -6,8 +6,8 @@ whichever executor thread runs them. glibc keeps what was freed in the
 thread's own arena for reuse, so the server's resident size grew to the
 peak of every thread's turns (about 210 MB above what the models need,
 `make bench`). Two calls stop that: one arena for every thread (the GIL
-serialises most of this work anyway) and `malloc_trim` after each turn,
-which hands the freed pages back (about a millisecond).
+serialises most of this work anyway) and `malloc_trim` shortly after each
+turn (service.py), which hands the freed pages back (about 10 ms).
 
 Elsewhere than glibc (musl, macOS) both are no-ops.
 """

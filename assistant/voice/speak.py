@@ -129,7 +129,6 @@ class Speaker:
             f.setframerate(self.voice.config.sample_rate)
             self.voice.synthesize_wav(text, f, syn_config=config, set_wav_format=False)
             frames = f.getnframes()
-        memory.give_back()
         if not frames:
             raise SpeechError("the voice produced no audio")
         return out.getvalue()

@@ -13,7 +13,7 @@ from typing import Any, Awaitable, Callable, Dict, List
 from assistant.channels.telegram.bot_api import BotApi
 from assistant.channels.telegram.chats import sender_id
 from assistant.channels.telegram.output import TelegramOutput
-from assistant.channels.voice import NOT_HEARD, last_reply, spoken_turn
+from assistant.channels.voice import NOT_HEARD, heard_as, last_reply, spoken_turn
 from assistant.voice.audio import AudioError
 from assistant.voice.service import MAX_AUDIO_BYTES, VoiceService
 from assistant.voice.spoken import Said
@@ -57,10 +57,11 @@ class VoiceNotes:
         if not heard.text:
             await output.send_text(chat_id, NOT_HEARD)
             return
-        await output.send_text(chat_id, HEARD.format(text=heard.text))
+        text = heard_as(last, heard)
+        await output.send_text(chat_id, HEARD.format(text=text))
         # The written replies go out whole as text; the voice note says their
         # short form ("next", "repeat"... walk it, with a voice note only).
-        turn = await spoken_turn(self.service, last, sender, heard.text, respond)
+        turn = await spoken_turn(self.service, last, sender, text, respond)
         if turn.said.text:
             await self.send(chat_id, turn.said)
 
