@@ -343,9 +343,16 @@ RULES: Tuple[Rule, ...] = (
     ),
     _rule(
         "fracture",
-        "after a fall or accident, not being able to bear weight, swelling or a misshapen limb can mean a fracture or a torn ligament",
+        "not being able to put any weight on the leg, or after a fall or accident swelling or a misshapen limb, can mean a "
+        "fracture, a torn ligament or an infected joint",
         SAME_DAY + " If the leg looks misshapen or the pain is severe, go to the emergency department.",
-        ["injury+cant_bear_weight", "injury+swollen-improving-long_ago-can_walk-mild", "injury+misshapen", "deformity"],
+        [
+            "injury+cant_bear_weight",
+            "no_weight_at_all-long_ago-resolved",
+            "injury+swollen-improving-long_ago-can_walk-mild",
+            "injury+misshapen",
+            "deformity",
+        ],
     ),
     _rule(
         "trauma",

@@ -72,6 +72,11 @@ def test_context_words_excuse_only_their_own_look_alike() -> None:
 # One message per red-flag category of the guidelines, worded for these tests
 # (the evaluation sets in tests/data/eval/redflags_*.yml measure the rest).
 GUIDELINE_RED_FLAGS = [
+    # No weight at all on the leg, whether or not a fall was mentioned (or heard).
+    ("I can't put any weight on my leg", "fracture"),
+    ("my hip has got so bad I can't stand on my leg at all", "fracture"),
+    ("can't put any weight on it, though it's a bit better than yesterday", "fracture"),
+    ("a thunderclap ache at the back of my head", "stroke"),
     ("my right calf has puffed up for no reason", "clot"),
     ("36 weeks pregnant and the back of my knee and calf ache on one side", "clot"),
     ("got back from a 12 hour flight and my thigh is sore", "clot"),
@@ -100,6 +105,9 @@ GUIDELINE_RED_FLAGS = [
     ("there's a throbbing lump in my tummy", "aorta"),
 ]
 GUIDELINE_LOOK_ALIKES = [
+    "it hurts to put weight on my leg first thing",
+    "I couldn't put any weight on it last year but it's fine now",
+    "I can't stand for long at all without my back aching",
     "my foot went numb after sitting cross-legged",
     "my calves feel tight after a long run",
     "my child's knee hurts after football",
