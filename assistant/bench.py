@@ -180,6 +180,7 @@ def voice_latency(servers: Servers, repeats: int) -> Dict[str, object]:
     recording, with both servers held to one core; and the memory the
     recogniser and the voice add to the Rasa server."""
     from assistant.voice.audio import convert, pcm_seconds, to_pcm16k
+    from assistant.voice.service import GIVE_BACK_AFTER_SECONDS
     from assistant.voice.voices import speak_as
 
     recording = convert(["-ar", "48000", "-c:a", "libopus", "-f", "webm"], speak_as(VOICE_UTTERANCE, "espeak:en-us+f2", 150))
@@ -214,6 +215,7 @@ def voice_latency(servers: Servers, repeats: int) -> Dict[str, object]:
     finally:
         for process in servers.processes.values():
             pin(process.pid, everything)
+    time.sleep(GIVE_BACK_AFTER_SECONDS + 0.5)  # the server between turns, once it has given freed memory back
     return {
         "utterance_s": round(pcm_seconds(to_pcm16k(recording)), 2),
         **summary_ms(times),

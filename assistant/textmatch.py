@@ -157,6 +157,10 @@ class PhraseMatch:
     end: int
 
 
+LONG_TERM = 6
+RUN_ON_LETTERS = 3
+
+
 class PhraseIndex:
     """Finds vocabulary phrases in text: longest first, non-overlapping."""
 
@@ -175,6 +179,16 @@ class PhraseIndex:
         for candidates in self._by_first.values():
             candidates.sort(key=lambda c: -len(c[0]))
         self.known = frozenset(known)
+        # Long vocabulary words, longest first: what a run-on mishearing ends in.
+        self._long_terms = sorted(
+            {
+                w
+                for stems, _, _ in (c for cs in self._by_first.values() for c in cs)
+                for w in stems
+                if len(w) >= LONG_TERM and w not in COMMON_WORDS
+            },
+            key=lambda w: (-len(w), w),
+        )
         self._buckets: Dict[Tuple[str, int], List[str]] = {}
         # Sorted, so that a tie between two corrections goes the same way in every process.
         for word in sorted(self.known):
@@ -195,6 +209,11 @@ class PhraseIndex:
                 closer = best is None or abs(len(candidate) - len(word)) < abs(len(best) - len(word))
                 if closer and len(candidate) >= 3 and edit_distance_at_most(word, candidate, limit):
                     best = candidate
+        if best is None:
+            # A recogniser runs a sound on into a long word ("diliocostalis",
+            # "megadductor"): an unknown word that is a long term with a few
+            # letters before it is that term.
+            best = next((t for t in self._long_terms if word.endswith(t) and len(word) - len(t) <= RUN_ON_LETTERS), None)
         return best or word
 
     def normalize(self, text: str) -> List[Token]:

@@ -37,6 +37,15 @@ def test_common_words_are_not_bent_into_domain_words() -> None:
     assert INDEX.correct("him") == "him"
 
 
+def test_a_long_term_run_on_with_a_sound_before_it_is_that_term() -> None:
+    """What a recogniser writes for "the iliocostalis" or "my adductor"."""
+    index = PhraseIndex([("iliocostalis lumborum", "muscle", "iliocostalis_lumborum"), ("adductor", "muscle", "adductor_longus"), ("heel", "area", "heel")])
+    assert [m.id for m in index.find("diliocostalis lumborum trigger point")] == ["iliocostalis_lumborum"]
+    assert [m.id for m in index.find("the megadductor is sore")] == ["adductor_longus"]
+    # Only long terms, and only a few letters before them: "wheel" is no heel.
+    assert index.find("my steering wheel") == [] and index.find("the bigfatadductor") == []
+
+
 def test_longest_phrase_wins_and_words_are_not_reused() -> None:
     ids = [m.id for m in INDEX.find("pain on the outside of my knee")]
     assert ids == ["outside_of_knee"]
