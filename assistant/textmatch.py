@@ -167,6 +167,7 @@ class PhraseIndex:
     def __init__(self, entries: Iterable[Tuple[str, str, str]], extra_words: Iterable[str] = ()):
         self._by_first: Dict[str, List[Tuple[Tuple[str, ...], str, str]]] = {}
         known = set(COMMON_WORDS) | {stem(w) for w in COMMON_WORDS}
+        vocabulary: set[str] = set()
         seen = set()
         for phrase, kind, ident in entries:
             stems = phrase_stems(phrase)
@@ -174,21 +175,14 @@ class PhraseIndex:
                 continue
             seen.add((stems, kind, ident))
             self._by_first.setdefault(stems[0], []).append((stems, kind, ident))
-            known.update(stems)
+            vocabulary.update(stems)
+        known |= vocabulary
         known.update(stem(w) for w in extra_words)
         for candidates in self._by_first.values():
             candidates.sort(key=lambda c: -len(c[0]))
         self.known = frozenset(known)
         # Long vocabulary words, longest first: what a run-on mishearing ends in.
-        self._long_terms = sorted(
-            {
-                w
-                for stems, _, _ in (c for cs in self._by_first.values() for c in cs)
-                for w in stems
-                if len(w) >= LONG_TERM and w not in COMMON_WORDS
-            },
-            key=lambda w: (-len(w), w),
-        )
+        self._long_terms = sorted((w for w in vocabulary if len(w) >= LONG_TERM and w not in COMMON_WORDS), key=lambda w: (-len(w), w))
         self._buckets: Dict[Tuple[str, int], List[str]] = {}
         # Sorted, so that a tie between two corrections goes the same way in every process.
         for word in sorted(self.known):

@@ -114,8 +114,8 @@ async def last_reply(agent: Any, sender: str) -> LastReply:
 
 def heard_as(last: LastReply, transcript: Transcript) -> str:
     """What to act on of what the recogniser heard (voice/hypotheses.py):
-    a reply to the last message's offers (a command, a button, "delete my
-    data") stays as heard."""
+    after a red flag, a reading that answers the last message's offers (a
+    command, a button, "delete my data") goes before one naming a muscle."""
     script = last.script()
     offered = [f" {phrase} " for phrase in map(normalise, script.expected()) if phrase]
 

@@ -36,10 +36,10 @@ def names_something(text: str) -> bool:
 def acted_on(heard: str, others: Sequence[str], is_answer: Callable[[str], bool]) -> str:
     """The reading to act on: `heard` is the best, `others` the runners-up
     best first, `is_answer` tells a reply to the last message's choices."""
-    flagged = next((reading for reading in (heard, *others) if triage(reading).flagged), None)
+    readings = (heard, *others)
+    flagged = next((reading for reading in readings if triage(reading).flagged), None)
     if flagged is not None:
         return flagged
-    readings = (heard, *others)
     answer = next((reading for reading in readings if is_answer(reading)), None)
     if answer is not None:
         return answer
