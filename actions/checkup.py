@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import kb, latest_intent, send, slot_list
 from assistant import checkup
-from assistant.safety import triage
+from assistant.understand import triage
 
 FORM = "checkup_form"
 QUESTION_SLOT = "checkup_question"

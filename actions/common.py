@@ -8,6 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from assistant import understand
 from assistant.awaiting import Awaiting
 from assistant.features import Features, default_extractor
 from assistant.knowledge.loader import Knowledge, default_knowledge
@@ -26,7 +27,7 @@ def message_features(tracker: Tracker) -> Features:
     from_entities = extractor.from_entities(tracker.latest_message.get("entities") or [], text)
     if text.startswith("/"):
         return from_entities
-    return from_entities.merged(extractor.extract(text))
+    return from_entities.merged(understand.features(text))
 
 
 def latest_intent(tracker: Tracker) -> str | None:

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import awaiting, send
 from assistant import replies
 from assistant.awaiting import Awaiting
-from assistant.safety import triage
+from assistant.understand import triage
 
 
 class ActionRedFlag(Action):

@@ -53,15 +53,14 @@ def summary_ms(values: List[float]) -> Dict[str, float]:
 
 
 def engine_time(repeats: int) -> Dict[str, float]:
-    from assistant.features import default_extractor
     from assistant.matching import default_matcher
-    from assistant.safety import triage
+    from assistant.understand import features, triage
 
-    extractor, matcher = default_extractor(), default_matcher()
-    matcher.rank(extractor.extract(SYMPTOMS[0]))  # warm the caches of the first call
+    matcher = default_matcher()
+    matcher.rank(features(SYMPTOMS[0]))  # warm the caches of the first call
     started = time.perf_counter()
     for i in range(repeats):
-        matcher.rank(extractor.extract(SYMPTOMS[i % len(SYMPTOMS)] + f" {i}"))
+        matcher.rank(features(SYMPTOMS[i % len(SYMPTOMS)] + f" {i}"))
     matching = (time.perf_counter() - started) / repeats
     started = time.perf_counter()
     for i in range(repeats):

@@ -103,15 +103,14 @@ def score(cases: List[dict], run: Callable[[dict], Outcome], with_intents: bool)
 
 
 def engine_runner() -> Callable[[dict], Outcome]:
-    from assistant.features import default_extractor
     from assistant.matching import default_matcher
-    from assistant.safety import triage
+    from assistant.understand import features, triage
 
     def run(case: dict) -> Outcome:
         text = case["text"]
         if triage(text).flagged:
             return {"red_flag": True, "muscles": []}
-        result = default_matcher().rank(default_extractor().extract(text))
+        result = default_matcher().rank(features(text))
         return {"red_flag": False, "muscles": [s.muscle_id for s in result.suggestions]}
 
     return run

@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Dict, Iterable, List, Tuple
+from typing import Dict, Iterable, List, Sequence, Tuple
 
 from assistant.knowledge.loader import Knowledge, default_knowledge
+from assistant.reading.reading import Finding, Reading
+from assistant.reading.spelling import is_english
 from assistant.sides import SIDE_OF_WORD, SIDE_WORDS
-from assistant.textmatch import CLAUSE_BREAK, PhraseIndex, PhraseMatch, fold, is_negated, phrase_stems
+from assistant.textmatch import CLAUSE_BREAK, PhraseIndex, PhraseMatch, fold, phrase_stems
 
 # Entity types (DESIGN.md) -> vocabulary kinds of the knowledge base.
 ENTITY_KINDS = {
@@ -27,6 +29,8 @@ ENTITY_KINDS = {
 
 _SIDE_NAMES = re.compile(r"\b(" + "|".join(SIDE_WORDS) + r")\b")
 # "aches at the back" after a thigh or a knee is the back of that, not the lower back.
+# Kinds that say where it hurts (a message about someone else's knee names one).
+_PLACE_KINDS = ("areas", "muscle", "groups")
 _AT_THE_BACK = re.compile(r"\b(at|on|in|round|around|to|towards) the $")
 
 
@@ -98,19 +102,47 @@ class FeatureExtractor:
         group_entries = [(p, "groups", g.id) for g in kb.vocabulary.muscle_groups for p in [g.name, *g.synonyms]]
         symptom_words = [w for m in kb.muscles.values() for s in m.symptoms for w in s.split()]
         group_words = [w for p, _, _ in group_entries for w in p.split()]
-        self.index = PhraseIndex(entries, extra_words=symptom_words + group_words)
-        self.groups = PhraseIndex(group_entries)
+        self.index = PhraseIndex(entries, extra_words=symptom_words + group_words, is_word=is_english)
+        self.groups = PhraseIndex(group_entries, is_word=is_english)
         # A phrase exactly as the vocabulary spells it comes first: "groin
         # muscles" is the adductor group, "groin muscle" one adductor, and
         # their stems are the same.
         self._by_phrase = {(kind, fold(p)): ident for p, kind, ident in entries + group_entries}
         self._by_surface = {(kind, " ".join(phrase_stems(p))): ident for p, kind, ident in entries + group_entries}
 
-    def extract(self, text: str) -> Features:
+    def find(self, text: str) -> List[PhraseMatch]:
+        """Every place, sensation, activity, condition, tool, muscle and
+        nickname the text names (what the reading asserts things about)."""
         tokens = self.index.normalize(text)
-        features = Features(stems=tuple(t.stem for t in tokens))
         matches = [m for m in self._back_of(text, self.index.find(text, tokens)) if not _measured_in_fingers(text, m)]
-        for match in matches + self.groups.find(text, tokens):
+        return matches + self.groups.find(text, tokens)
+
+    def extract(self, text: str) -> Features:
+        """Features of vocabulary text (a symptom phrase of the knowledge
+        base), where nothing is denied or someone else's. A person's message
+        is read first: see features()."""
+        return self._features(text, self.find(text), ())
+
+    def features(self, reading: Reading) -> Features:
+        """What a person's message tells of their own pain now. A denied
+        finding never counts; one about someone else, or told as past, counts
+        only when the message tells of nothing else (then it is what they ask
+        about: "my wife's knee hurts")."""
+        findings = reading.of("kb")
+        kept = [f for f in findings if not f.denied]
+        for dropped in (lambda f: f.assertion.other is not None, lambda f: f.assertion.past):
+            rest = [f for f in kept if not dropped(f)]
+            if any(f.kind in _PLACE_KINDS for f in rest):
+                kept = rest
+        left_out = [f for f in findings if f not in kept]
+        matches = [PhraseMatch(f.kind, f.id, f.words, f.start, f.end) for f in kept]
+        return self._features(reading.text, matches, left_out)
+
+    def _features(self, text: str, matches: Sequence[PhraseMatch], left_out: Sequence[Finding]) -> Features:
+        outside = [(f.start, f.end) for f in left_out]
+        tokens = [t for t in self.index.normalize(text) if not any(a <= t.start < b for a, b in outside)]
+        features = Features(stems=tuple(t.stem for t in tokens))
+        for match in matches:
             features.add(match.kind, match.id, match.surface)
         features.side = find_side(text)
         return features
@@ -134,14 +166,14 @@ class FeatureExtractor:
                     return [m for m in matches if m not in (back, place)] + [merged]
         return matches
 
-    def tool_mentions(self, text: str) -> Tuple[List[str], List[str]]:
+    @staticmethod
+    def tool_mentions(reading: Reading) -> Tuple[List[str], List[str]]:
         """Tools the person has, and tools they say they lack ("no lacrosse ball")."""
-        folded = fold(text)
         have: List[str] = []
         lacking: List[str] = []
-        for match in self.index.find(text):
-            if match.kind == "tools":
-                (lacking if is_negated(folded, match) else have).append(match.id)
+        for finding in reading.of("kb"):
+            if finding.kind == "tools":
+                (lacking if finding.denied else have).append(finding.id)
         return list(dict.fromkeys(have)), list(dict.fromkeys(lacking))
 
     def lookup(self, entity_type: str, value: str) -> Tuple[str, str] | None:

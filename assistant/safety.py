@@ -17,7 +17,9 @@ from typing import Dict, FrozenSet, Iterable, List, Set, Tuple
 
 import yaml
 
-from assistant.textmatch import COMMON_WORDS, PhraseIndex, fold, is_negated, phrase_stems
+from assistant.reading.reading import Reading
+from assistant.reading.spelling import is_english
+from assistant.textmatch import COMMON_WORDS, PhraseIndex, PhraseMatch, fold, phrase_stems
 
 CONCEPTS_FILE = Path(__file__).with_name("safety_concepts.yml")
 
@@ -406,24 +408,23 @@ class Triage:
     rule_id: str | None = None
     reason: str | None = None
     advice: str | None = None
+    person: str | None = None  # whom the advice is for, when not the writer ("wife")
+    check: str | None = None  # a rule worth one yes/no question (not flagged)
 
 
-# "My dad had a clot", "my friend lost bladder control": someone else's
-# history. Children are left out on purpose: a parent writing "my daughter
-# has been limping" describes the patient, not a family history.
-_OTHERS_HISTORY = re.compile(
-    r"\bmy (dad|father|mum|mom|mother|aunt|uncle|gran\w*|grand(?!son|daughter)\w*|friend|sister|brother|cousin|neighbou?r|"
-    r"colleague|wife|husband|partner|boss)('s)? (had|has|lost|got|died|passed|was diagnosed|went through)\b"
-)
-_SENTENCE_BREAK = re.compile(r"[.;!?]")
+@dataclass(frozen=True)
+class Concepts:
+    own: FrozenSet[str]  # the writer's, stated as fact
+    other: FrozenSet[str]  # someone else's
+    possible: FrozenSet[str]  # the writer's, asked about or doubted
+
+
+# A history that stays a risk however long ago it was.
+LASTING = frozenset({"cancer", "spine_risk", "upper_neck_risk"})
+
+
 # A button's payload ("/affirm", "/describe_symptom{...}") carries no words of the person's.
 _PAYLOAD = re.compile(r"^/[a-z_]+(\{.*\})?$", re.DOTALL)
-
-
-def about_someone_else(folded: str, start: int) -> bool:
-    """Is the phrase at `start` part of a sentence about another person's history?"""
-    sentence_start = max((m.end() for m in _SENTENCE_BREAK.finditer(folded, 0, start)), default=0)
-    return bool(_OTHERS_HISTORY.search(folded, sentence_start, start))
 
 
 # --- ages, children and early pregnancy, read from numbers and words --------
@@ -454,7 +455,8 @@ _AGE_PATTERNS = (
     re.compile(r"\b(?:mum|mom|mother|dad|father|son|daughter|husband|wife|partner|he|she|kid|child|boy|girl|gran\w*)(?:'s|\s+is|\s+was)\s+" + _NUMBER + r"\b"),
 )
 _DECADE_AGES = {"fifties": 50, "sixties": 60, "seventies": 70, "eighties": 80, "nineties": 90}
-_DECADES = re.compile(r"\bin (?:my|his|her|their) (?:early |mid |late |mid-)?(fifties|sixties|seventies|eighties|nineties)\b")
+_DECADES = re.compile(r"\bin (my|his|her|their) (?:early |mid |late |mid-)?(fifties|sixties|seventies|eighties|nineties)\b")
+_OTHERS_AGE = len(_AGE_PATTERNS) - 1  # the last pattern reads another person's age
 _CHILD_WORD = re.compile(
     r"\b(?:my|our)\s+(?:(?:little|young|youngest|eldest|oldest)\s+)?"
     r"(son|daughter|kid|kids|child|children|toddler|boy|girl|teenager|teen|baby|little one|grandson|granddaughter|"
@@ -473,16 +475,17 @@ def _number(word: str) -> int:
     return _ONES.get(word) or _TEENS.get(word, 0)
 
 
-def ages(folded: str) -> List[int]:
-    """Every age the text states, for the person or the one they write about."""
+def ages(folded: str) -> List[Tuple[int, bool]]:
+    """Every age the text states, each with whether it is someone else's
+    ("my mum is 70") rather than the writer's ("I'm 68")."""
     found = []
-    for pattern in _AGE_PATTERNS:
+    for number, pattern in enumerate(_AGE_PATTERNS):
         for m in pattern.finditer(folded):
             if not _NOT_AGE_AFTER.match(folded, m.end()):
                 age = _number(m.group(1))
                 if 0 < age < 115:
-                    found.append(age)
-    found += [_DECADE_AGES[m.group(1)] for m in _DECADES.finditer(folded)]
+                    found.append((age, number == _OTHERS_AGE or folded[: m.start()].endswith(("my ", "our "))))
+    found += [(_DECADE_AGES[m.group(2)], m.group(1) != "my") for m in _DECADES.finditer(folded)]
     return found
 
 
@@ -502,23 +505,33 @@ def _is_child(folded: str, stated: List[int]) -> bool:
     return False
 
 
-def derived_concepts(folded: str, concepts: FrozenSet[str]) -> FrozenSet[str]:
-    """Concepts read from numbers and sentence shape rather than phrases."""
+def derived_concepts(folded: str, concepts: FrozenSet[str], others_named: bool) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+    """Concepts read from numbers and sentence shape rather than phrases: the
+    writer's, and those of the person they write about. A child named ("my
+    son") is that person; when no finding was tied to anyone else, what the
+    message tells is taken to be the child's too, so no limp goes unheard."""
     stated = ages(folded)
-    derived = set()
-    if any(age >= 50 for age in stated) or "over_50_words" in concepts:
-        derived.add("over_50")
-    if any(age >= 65 for age in stated) or "over_50_words" in concepts:
-        derived.add("over_65")
-    if _is_child(folded, stated):
-        derived.add("child")
+    own_ages = [age for age, someone_else in stated if not someone_else]
+    other_ages = [age for age, someone_else in stated if someone_else]
+    own: Set[str] = set()
+    other: Set[str] = set()
+    if any(age >= 50 for age in own_ages) or "over_50_words" in concepts:
+        own.add("over_50")
+    if any(age >= 65 for age in own_ages) or "over_50_words" in concepts:
+        own.add("over_65")
+    other |= {name for name, low in (("over_50", 50), ("over_65", 65)) if any(age >= low for age in other_ages)}
+    if any(age < 16 for age in own_ages):
+        own.add("child")
+    if _is_child(folded, other_ages):
+        (other if others_named else own).add("child")
     if _EARLY_PREGNANCY.search(folded) or "preg_possible" in concepts:
-        derived.add("early_pregnancy")
+        own.add("early_pregnancy")
     if concepts & {"fall_heavy", "road_accident"}:
-        derived.add("injury")  # a heavy fall or a crash is an injury too
+        own.add("injury")  # a heavy fall or a crash is an injury too
     if any(not folded[: m.start()].endswith(("one of my ", "one of the ")) for m in _BOTH_LIMBS.finditer(folded)):
-        derived.add("bilateral")  # the stems cannot tell "thighs" from "thigh"
-    return frozenset(derived)
+        own.add("bilateral")  # the stems cannot tell "thighs" from "thigh"
+        other.add("bilateral")
+    return frozenset(own), frozenset(other)
 
 
 DERIVED = frozenset({"over_50", "over_65", "child", "early_pregnancy", "bilateral", "injury"})
@@ -581,27 +594,68 @@ class Triager:
                 key = " ".join(phrase_stems(phrase))
                 grouped.setdefault(key, set()).add(concept)
                 spelled.setdefault(key, phrase)
-        self.concepts_of = _with_inner_meanings(grouped, absorbers(concepts))
+        self.absorbing = absorbers(concepts)
+        self.concepts_of = _with_inner_meanings(grouped, self.absorbing)
         entries = [(spelled[key], "concept", key) for key in grouped]
-        self.index = PhraseIndex(entries, extra_words=[*extra_words, *sorted(COMMON_WORDS), *CHILD_WORDS, *EVERYDAY_WORDS, "fewer"])
+        self.index = PhraseIndex(
+            entries, extra_words=[*extra_words, *sorted(COMMON_WORDS), *CHILD_WORDS, *EVERYDAY_WORDS, "fewer"], is_word=is_english
+        )
 
-    def present(self, text: str) -> FrozenSet[str]:
-        folded = fold(text)
-        found: Set[str] = set()
-        for m in self.index.find(text):
-            if not is_negated(folded, m) and not about_someone_else(folded, m.start):
-                found |= self.concepts_of[m.id]
-        concepts = frozenset(found)
-        return concepts | derived_concepts(folded, concepts)
+    def find(self, text: str) -> List[PhraseMatch]:
+        """The alarm and look-alike phrases in a message (for the reading)."""
+        return self.index.find(text)
 
-    def triage(self, text: str) -> Triage:
+    def concepts(self, reading: Reading) -> Concepts:
+        """The concepts a message asserts, sorted by whose they are and how
+        sure: denied ones are dropped, past ones too unless they stay a risk
+        (a cancer history); look-alikes and time words count as they stand."""
+        context: Set[str] = set()  # look-alikes and time words: whoever they are about
+        own: Set[str] = set()
+        other: Set[str] = set()
+        unclaimed: Set[str] = set()  # the writer's by default, not in so many words
+        possible: Set[str] = set()
+        for finding in reading.of("safety"):
+            meanings = self.concepts_of[finding.id]
+            a = finding.assertion
+            if meanings & self.absorbing:
+                context |= meanings
+            elif a.negated or (a.other and a.past) or (a.past and not meanings & LASTING):
+                continue  # denied, a family history, or over and done with
+            elif a.other:
+                other |= meanings
+            elif a.hypothetical or a.uncertain:
+                possible |= meanings
+            else:
+                own |= meanings
+                unclaimed |= set() if a.own else meanings
+        own |= context
+        derived_own, derived_other = derived_concepts(reading.folded, frozenset(own), bool(reading.others))
+        # A message about someone else ("my little boy has been limping")
+        # tells their signs too where it doesn't say they are the writer's.
+        others = other | unclaimed | context | derived_other if reading.others else frozenset()
+        return Concepts(frozenset(own) | derived_own, frozenset(others), frozenset(possible))
+
+    def judge(self, reading: Reading) -> Triage:
+        """The first rule the person's own signs meet; else one that someone
+        else's meet (the advice is addressed to them); else a rule that an
+        asked-about or doubtful sign would complete, to ask about once."""
+        text = reading.text
         if not text or not text.strip() or _PAYLOAD.match(text.strip()):
             return Triage(False)
-        concepts = self.present(text[:5000])
-        for rule in RULES:
-            if any(alternative.holds(concepts) for alternative in rule.any_of):
-                return Triage(True, rule.id, rule.reason, rule.advice)
-        return Triage(False)
+        concepts = self.concepts(reading)
+        rule = _first_rule(concepts.own)
+        if rule:
+            return Triage(True, rule.id, rule.reason, rule.advice)
+        rule = _first_rule(concepts.other)
+        if rule:
+            person = reading.others[0] if reading.others else "they"
+            return Triage(True, rule.id, rule.reason, rule.advice, person=person)
+        rule = _first_rule(concepts.own | concepts.possible) if concepts.possible else None
+        return Triage(False, check=rule.id if rule else None)
+
+
+def _first_rule(concepts: FrozenSet[str]) -> Rule | None:
+    return next((rule for rule in RULES if any(alternative.holds(concepts) for alternative in rule.any_of)), None)
 
 
 @lru_cache(maxsize=1)
@@ -610,7 +664,3 @@ def default_triager() -> Triager:
 
     # Domain words are known, so a typo is never bent into an alarming word.
     return Triager(load_concepts(), extra_words=default_extractor().index.known)
-
-
-def triage(text: str) -> Triage:
-    return default_triager().triage(text)

@@ -11,7 +11,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Sequence, Tuple
+
+from lemminflect import getAllLemmas
 
 # Words that carry no meaning for matching; removed from text and phrases alike.
 STOPWORDS = frozenset(
@@ -68,18 +70,33 @@ IRREGULAR = {
     # A trapped nerve is not the traps (the upper trapezius).
     "trapped": "trapped",
     "trapping": "trapped",
+    # Not "leave", not "foot": the side, and a way of walking.
+    "left": "left",
+    "footed": "footed",
 }
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A deliberately crude stemmer: the same folding is applied to phrases and
-    text, so consistency matters more than linguistic accuracy."""
+    """The word's lemma (lemminflect's dictionary: "calves" -> "calf",
+    "testing" -> "test", "testes" -> "testis"), a noun's before a verb's;
+    words it does not know ("glutes", a typo) lose their endings by rule.
+    Phrases and text are folded alike."""
     if word in IRREGULAR:
         return IRREGULAR[word]
     if word.endswith("'s"):
         word = word[:-2]
+    lemmas = getAllLemmas(word)
+    if lemmas:
+        inflected = (lemma for pos in ("NOUN", "VERB") for lemma in lemmas.get(pos, ()) if lemma != word)
+        return next(inflected, word)
+    return _by_rule(word)
+
+
+def _by_rule(word: str) -> str:
+    """Crude suffix stripping for words no dictionary knows."""
     if len(word) > 4 and word.endswith("ies"):
         word = word[:-3] + "y"
     elif len(word) > 5 and word.endswith("ing"):
@@ -164,11 +181,18 @@ RUN_ON_LETTERS = 3
 class PhraseIndex:
     """Finds vocabulary phrases in text: longest first, non-overlapping."""
 
-    def __init__(self, entries: Iterable[Tuple[str, str, str]], extra_words: Iterable[str] = ()):
+    def __init__(
+        self, entries: Iterable[Tuple[str, str, str]], extra_words: Iterable[str] = (), is_word: Callable[[str], bool] = lambda w: False
+    ):
+        # Words for which `is_word` holds are real words as typed, never corrected.
+        self.is_word = is_word
         self._by_first: Dict[str, List[Tuple[Tuple[str, ...], str, str]]] = {}
-        known = set(COMMON_WORDS) | {stem(w) for w in COMMON_WORDS}
+        # Every known word, as spelt and as stemmed, to its stem: a typo is
+        # put right against either ("swolen" is one letter from "swollen").
+        self._stem_of: Dict[str, str] = {}
         vocabulary: set[str] = set()
         seen = set()
+        entries = list(entries)
         for phrase, kind, ident in entries:
             stems = phrase_stems(phrase)
             if not stems or (stems, kind, ident) in seen:
@@ -176,11 +200,14 @@ class PhraseIndex:
             seen.add((stems, kind, ident))
             self._by_first.setdefault(stems[0], []).append((stems, kind, ident))
             vocabulary.update(stems)
-        known |= vocabulary
-        known.update(stem(w) for w in extra_words)
+        spelt = [t.group(0) for phrase, _, _ in entries for t in _TOKEN.finditer(fold(phrase))]
+        for word in [*COMMON_WORDS, *spelt, *extra_words]:
+            self._stem_of.setdefault(stem(word), stem(word))
+            self._stem_of.setdefault(word, stem(word))
+        self._stem_of.update({s: s for s in vocabulary})
         for candidates in self._by_first.values():
             candidates.sort(key=lambda c: -len(c[0]))
-        self.known = frozenset(known)
+        self.known = frozenset(self._stem_of)
         # Long vocabulary words, longest first: what a run-on mishearing ends in.
         self._long_terms = sorted((w for w in vocabulary if len(w) >= LONG_TERM and w not in COMMON_WORDS), key=lambda w: (-len(w), w))
         self._buckets: Dict[Tuple[str, int], List[str]] = {}
@@ -190,9 +217,12 @@ class PhraseIndex:
         self.correct = lru_cache(maxsize=4096)(self._correct)
 
     def _correct(self, word: str) -> str:
-        """Closest known stem for an unknown word, or the word itself."""
-        if word in self.known or len(word) < 3 or word.isdigit():
-            return word
+        """The stem of the closest known word for an unknown word, or the
+        word's own stem."""
+        if word in self.known:
+            return self._stem_of[word]
+        if len(word) < 3 or word.isdigit():
+            return stem(word)
         limit = 1 if len(word) < 7 else 2
         # Three-letter words only gain a dropped letter ("kne", "dwn"): any
         # other change would turn "him" into "hip".
@@ -207,11 +237,18 @@ class PhraseIndex:
             # A recogniser runs a sound on into a long word ("diliocostalis",
             # "megadductor"): an unknown word that is a long term with a few
             # letters before it is that term.
-            best = next((t for t in self._long_terms if word.endswith(t) and len(word) - len(t) <= RUN_ON_LETTERS), None)
-        return best or word
+            stemmed = stem(word)
+            best = next((t for t in self._long_terms if stemmed.endswith(t) and len(stemmed) - len(t) <= RUN_ON_LETTERS), None)
+        return self._stem_of[best] if best else stem(word)
 
     def normalize(self, text: str) -> List[Token]:
-        return [Token(self.correct(t.stem), t.start, t.end) for t in tokenize(text)]
+        folded = fold(text)
+        tokens = []
+        for t in tokenize(text):
+            word = folded[t.start : t.end]
+            corrected = t.stem if self.is_word(word) or t.stem in self.known else self.correct(word.removesuffix("'s"))
+            tokens.append(Token(corrected, t.start, t.end))
+        return tokens
 
     def find(self, text: str, tokens: Sequence[Token] | None = None) -> List[PhraseMatch]:
         if tokens is None:

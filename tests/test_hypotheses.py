@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.safety import triage
+from assistant.understand import triage
 from assistant.voice.hypotheses import acted_on, names_something
 from assistant.voice.recognize import runners_up
 

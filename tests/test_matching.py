@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import understand
 from assistant.eval import engine_runner, load_cases, score
 from assistant.features import Features, default_extractor
 from assistant.knowledge.loader import Knowledge, default_knowledge
@@ -16,7 +17,7 @@ LEGS_BACK_AND_JAW = {"hip", "thigh", "knee", "lower_back", "lower_leg", "foot", 
 
 
 def rank(text: str):
-    return default_matcher().rank(default_extractor().extract(text))
+    return default_matcher().rank(understand.features(text))
 
 
 def top(text: str, n: int = 3) -> list:
@@ -70,7 +71,7 @@ def test_areas_outside_our_regions_are_named_as_such() -> None:
     # Without the muscles above the waist nothing is known in the shoulder.
     legs_back_and_jaw = {i: m for i, m in kb.muscles.items() if m.region in LEGS_BACK_AND_JAW}
     matcher = Matcher(Knowledge(vocabulary=kb.vocabulary, muscles=legs_back_and_jaw, danger_zones=kb.danger_zones))
-    assert matcher.rank(default_extractor().extract("my shoulder hurts")).status is Status.out_of_region
+    assert matcher.rank(understand.features("my shoulder hurts")).status is Status.out_of_region
     assert rank("my shoulder hurts").status is Status.generic_area
 
 
@@ -84,20 +85,19 @@ def test_areas_outside_our_regions_are_named_as_such() -> None:
     ],
 )
 def test_fingers_and_thumbs_are_a_place_or_a_tool_by_their_words(text: str, area: str | None, tool: str | None) -> None:
-    extractor = default_extractor()
-    areas = set(extractor.extract(text).areas)
-    have, _ = extractor.tool_mentions(text)
+    areas = set(understand.features(text).areas)
+    have, _ = default_extractor().tool_mentions(understand.read(text))
     assert areas == ({area} if area else set())
     assert (tool in have) if tool else ("thumb" not in have)
 
 
 def test_ranking_is_deterministic() -> None:
-    features = default_extractor().extract("pain in my butt that goes down the outside of my leg")
+    features = understand.features("pain in my butt that goes down the outside of my leg")
     assert default_matcher().rank(features) == default_matcher().rank(features)
 
 
 def test_features_round_trip_through_a_slot() -> None:
-    features = default_extractor().extract("left outer thigh burns when running")
+    features = understand.features("left outer thigh burns when running")
     assert Features.from_dict(features.to_dict()).to_dict() == features.to_dict()
     assert features.side == "left"
 
@@ -129,13 +129,13 @@ def test_dev_set_covers_every_muscle_four_times() -> None:
     [("I only have my fingers", "thumb"), ("I can use my hands", "hands"), ("with my thumb", "thumb")],
 )
 def test_a_hand_offered_as_a_tool_is_a_tool(text: str, tool: str) -> None:
-    features = default_extractor().extract(text)
+    features = understand.features(text)
     assert tool in features.tools and not features.areas
 
 
 @pytest.mark.parametrize("text, area", [("my fingers tingle", "fingers"), ("pins and needles in my hand", "hand")])
 def test_a_hand_in_a_complaint_is_a_place(text: str, area: str) -> None:
-    features = default_extractor().extract(text)
+    features = understand.features(text)
     assert area in features.areas and not features.tools
 
 
@@ -217,7 +217,7 @@ def test_pain_on_the_surface_points_to_the_long_thin_thigh_muscles() -> None:
 
 def test_a_side_is_never_an_activity() -> None:
     for text in ("my left knee hurts", "pain on the left side of my jaw when I chew"):
-        features = default_extractor().extract(text)
+        features = understand.features(text)
         assert features.side == "left"
         assert "lifting" not in features.activities
     assert default_extractor().lookup("activity", "left") is None
@@ -232,13 +232,13 @@ def test_a_side_is_never_an_activity() -> None:
     ],
 )
 def test_at_the_back_after_a_place_is_the_back_of_that_place(text: str, area: str) -> None:
-    assert set(default_extractor().extract(text).areas) == {area}
+    assert set(understand.features(text).areas) == {area}
     assert set(top(text)) & {"biceps_femoris", "semitendinosus", "semimembranosus", "gastrocnemius"}
 
 
 def test_the_back_on_its_own_stays_the_lower_back() -> None:
-    assert set(default_extractor().extract("my knee hurts, and my back").areas) == {"knee", "lower_back"}
-    assert "lower_back" in default_extractor().extract("pain in the back when I lift").areas
+    assert set(understand.features("my knee hurts, and my back").areas) == {"knee", "lower_back"}
+    assert "lower_back" in understand.features("pain in the back when I lift").areas
 
 
 def test_entities_keep_the_words_typed_or_the_vocabulary_name() -> None:
@@ -252,8 +252,8 @@ def test_entities_keep_the_words_typed_or_the_vocabulary_name() -> None:
 
 
 def test_fingers_used_as_a_ruler_are_not_the_place_that_hurts() -> None:
-    assert "fingers" not in default_extractor().extract("I can only open my mouth two fingers wide").areas
-    assert "fingers" in default_extractor().extract("two of my fingers go numb").areas
+    assert "fingers" not in understand.features("I can only open my mouth two fingers wide").areas
+    assert "fingers" in understand.features("two of my fingers go numb").areas
 
 
 def test_a_symptom_phrase_about_another_place_does_not_count() -> None:

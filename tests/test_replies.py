@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import replies
+from assistant import replies, understand
 from assistant.features import default_extractor
 from assistant.knowledge import danger
 from assistant.knowledge.loader import default_knowledge
 from assistant.matching import default_matcher
-from assistant.safety import triage
+from assistant.understand import triage
 
 KB = default_knowledge()
 
 
 def symptom_messages(text: str, tools=(), tried=(), disclaimer=True) -> list:
-    features = default_extractor().extract(text)
+    features = understand.features(text)
     return replies.symptom_reply(KB, default_matcher().rank(features), features, list(tools), list(tried), disclaimer)
 
 
@@ -129,7 +129,7 @@ def test_the_heard_words_are_never_internal_ids() -> None:
 
 def test_a_group_named_reads_as_the_persons_word() -> None:
     kb = default_knowledge()
-    features = default_extractor().extract("my hammies are sore, right at the back of my thigh")
+    features = understand.features("my hammies are sore, right at the back of my thigh")
     best = default_matcher().rank(features).suggestions[0]
     assert "hammies" in replies.why_line(kb, best)
     assert replies.heard_intro(features).startswith("Going by what you told me (hammies")
@@ -137,14 +137,14 @@ def test_a_group_named_reads_as_the_persons_word() -> None:
 
 def test_the_group_question_offers_each_place() -> None:
     kb = default_knowledge()
-    result = default_matcher().rank(default_extractor().extract("my quads are killing me"))
+    result = default_matcher().rank(understand.features("my quads are killing me"))
     message = replies.clarify_group_part(kb, result)
     assert "your quads" in message["text"]
     assert [b["payload"] for b in message["buttons"]] == [replies.payload("describe_symptom", body_part=a) for a in result.parts]
 
 
 def test_the_heard_words_say_each_thing_once() -> None:
-    features = default_extractor().extract("when I wake up")
+    features = understand.features("when I wake up")
     features.add("sensations", "limited_motion", "can't open my mouth")
     features.add("areas", "jaw", "my mouth")
     assert replies.heard_intro(features) == "Going by what you told me (can't open my mouth, when i wake up), "

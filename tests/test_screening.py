@@ -9,7 +9,6 @@ import yaml
 
 from assistant.knowledge.loader import default_knowledge
 from assistant.knowledge.schema import REGIONS
-from assistant.safety import triage
 from assistant.screening import (
     MAX_ITEMS,
     SCREENING_FILE,
@@ -24,6 +23,7 @@ from assistant.screening import (
     recorded,
     status,
 )
+from assistant.understand import triage
 
 NOW = 1_800_000_000.0
 

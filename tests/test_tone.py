@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant import replies
+from assistant import replies, understand
 from assistant.eval import load_cases
-from assistant.features import default_extractor
 from assistant.knowledge.loader import default_knowledge
 from assistant.matching import Status, default_matcher
 
@@ -42,7 +41,7 @@ def all_texts() -> list[tuple[str, str]]:
     domain = yaml.safe_load((ROOT / "domain.yml").read_text())
     texts += [(name, v["text"]) for name, variants in domain["responses"].items() for v in variants]
     for case in load_cases(ROOT / "tests" / "data" / "eval" / "dev.yml")[:60]:
-        features = default_extractor().extract(case["text"])
+        features = understand.features(case["text"])
         result = default_matcher().rank(features)
         if result.status is Status.ok:
             for message in replies.symptom_reply(kb, result, features, [], [], True):
@@ -60,7 +59,7 @@ def test_no_diagnosis_claims_or_promises(pattern: str) -> None:
 
 
 def test_suggestions_are_worded_as_likely() -> None:
-    features = default_extractor().extract("my knee buckles going down stairs")
+    features = understand.features("my knee buckles going down stairs")
     first = replies.symptom_reply(default_knowledge(), default_matcher().rank(features), features, [], [], True)[0]["text"]
     assert "most likely" in first and "worth checking" in first
 

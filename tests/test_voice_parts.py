@@ -17,12 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import replies
-from assistant.features import default_extractor
+from assistant import replies, understand
 from assistant.knowledge.loader import default_knowledge
 from assistant.matching import default_matcher
-from assistant.safety import triage
 from assistant.screening import default_screening
+from assistant.understand import triage
 from assistant.voice import audio, prompt, weights
 from assistant.voice.choices import match_button
 from assistant.voice.recognize import Heard, Recognizer, believable, hotword_text
@@ -370,7 +369,7 @@ KNEE = "my knee buckles going downstairs"
 
 
 def _symptom(text: str = KNEE) -> tuple:
-    features = default_extractor().extract(text)
+    features = understand.features(text)
     return features, default_matcher().rank(features)
 
 

@@ -42,7 +42,7 @@ from assistant.channels.guard import (
     rate_limit_setting,
 )
 from assistant.channels.rest import BAD_SENDER, DEFAULT_ACTION_TIMEOUT, Turns, bad_request, valid_sender
-from assistant.safety import triage
+from assistant.understand import triage
 from assistant.voice.audio import ENCODINGS, AudioError
 from assistant.voice.choices import match_button
 from assistant.voice.hypotheses import acted_on

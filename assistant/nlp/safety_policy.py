@@ -22,8 +22,9 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.awaiting import Awaiting
-from assistant.safety import says_not_that, triage
+from assistant.safety import says_not_that
 from assistant.screening import default_screening, screening_answer
+from assistant.understand import triage
 
 ACTION_RED_FLAG = "action_red_flag"
 ACTION_SCREENING_ANSWER = "action_screening_answer"

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from assistant.features import default_extractor
+from assistant import understand
 from assistant.matching import default_matcher
-from assistant.safety import triage
+from assistant.understand import triage
 
 
 def names_something(text: str) -> bool:
     """Whether `text` points to any muscle, as typed it would."""
-    return bool(default_matcher().rank(default_extractor().extract(text)).suggestions)
+    return bool(default_matcher().rank(understand.features(text)).suggestions)
 
 
 def acted_on(heard: str, others: Sequence[str], is_answer: Callable[[str], bool]) -> str:

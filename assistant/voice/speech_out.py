@@ -28,9 +28,8 @@ SENTENCES = 20
 
 def reply_sentences(count: int = SENTENCES) -> List[str]:
     """The first spoken part of the replies to the held-out symptom cases."""
-    from assistant import replies
+    from assistant import replies, understand
     from assistant.eval import load_cases
-    from assistant.features import default_extractor
     from assistant.knowledge.loader import default_knowledge
     from assistant.matching import Status, default_matcher
     from assistant.voice.evaluate import CASE_FILES
@@ -40,7 +39,7 @@ def reply_sentences(count: int = SENTENCES) -> List[str]:
     for case in load_cases(CASE_FILES[0]):
         if "expect_any" not in case:
             continue
-        features = default_extractor().extract(case["text"])
+        features = understand.features(case["text"])
         result = default_matcher().rank(features)
         if result.status is Status.ok and result.suggestions:
             said.append(script_for(replies.symptom_reply(kb, result, features, [], [], True)).parts[0])

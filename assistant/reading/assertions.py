@@ -1,0 +1,170 @@
+"""Whether each finding in a message is affirmed, the writer's own, current
+and stated as fact: medspaCy's ConText over the spans the matchers found,
+with its default English rules plus ours (context_rules.yml) for how people
+write about their own pain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Sequence, Tuple
+
+import spacy
+import yaml
+from loguru import logger
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+RULES_FILE = Path(__file__).with_name("context_rules.yml")
+_PEOPLE = frozenset(yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))["other_person"]["people"])
+SPAN_GROUP = "findings"
+# A bare "no" after a question answers it: "shortness of breath? no".
+_ANSWERS = ("no", "nope", "nah", "never", "none")
+
+
+@dataclass(frozen=True)
+class Assertion:
+    negated: bool = False
+    other: str | None = None  # who it is about when not the writer ("wife")
+    own: bool = False  # said to be the writer's in so many words ("my hip", "I can't")
+    past: bool = False
+    hypothetical: bool = False
+    uncertain: bool = False
+
+
+AFFIRMED = Assertion()
+
+
+def _rules(spec: dict) -> List[object]:
+    """ConTextRules from the YAML specification."""
+    from medspacy.context import ConTextRule
+
+    def phrase_rules(words: Iterable[str], category: str, direction: str, **extra: object) -> List[object]:
+        return [ConTextRule(w, category, direction=direction, **extra) for w in words]
+
+    negated, other, historical = spec["negated"], spec["other_person"], spec["historical"]
+    clause = spec["clause"]
+    person = [{"LOWER": {"IN": ["my", "our", "a", "the"]}}, {"LOWER": {"IN": other["adjectives"]}, "OP": "?"}]
+    history_verbs = [w.split()[-1] for w in other["history_verbs"]]
+    rules = [
+        *phrase_rules(negated["forward"], "NEGATED_EXISTENCE", "FORWARD"),
+        *phrase_rules(negated["backward"], "NEGATED_EXISTENCE", "BACKWARD", max_scope=4),
+        ConTextRule(
+            "? no", "NEGATED_EXISTENCE", direction="BACKWARD", max_scope=6,
+            pattern=[{"TEXT": "?"}, {"LOWER": {"IN": list(_ANSWERS)}}],
+        ),
+        ConTextRule("my person", "OTHER_PERSON", direction="FORWARD", pattern=[*person, {"LOWER": {"IN": other["people"]}}]),
+        ConTextRule(
+            "my person had", "FAMILY_HISTORY", direction="FORWARD",
+            pattern=[
+                *person, {"LOWER": {"IN": other["people"]}}, {"LOWER": "'s", "OP": "?"},
+                {"LOWER": {"IN": ["has", "have", "was", "got"]}, "OP": "?"}, {"LOWER": {"IN": history_verbs}},
+            ],
+        ),
+        ConTextRule(
+            "my n year old", "OTHER_PERSON", direction="FORWARD",
+            pattern=[
+                {"LOWER": {"IN": ["my", "our"]}}, {"LIKE_NUM": True}, {"TEXT": "-", "OP": "?"},
+                {"LOWER": {"IN": ["year", "years", "yr", "yrs"]}, "OP": "?"}, {"TEXT": "-", "OP": "?"}, {"LOWER": {"IN": ["old", "yo"]}},
+            ],
+        ),
+        *phrase_rules(other["pronouns"], "OTHER_PERSON", "FORWARD"),
+        *phrase_rules(spec["self"], "SELF", "FORWARD", max_scope=spec["self_scope"]),
+        *phrase_rules(historical["forward"], "HISTORICAL", "FORWARD"),
+        *phrase_rules(historical["backward"], "HISTORICAL", "BACKWARD"),
+        *phrase_rules(historical["either"], "HISTORICAL", "BIDIRECTIONAL"),
+        *phrase_rules(spec["hypothetical"]["forward"], "HYPOTHETICAL", "FORWARD", max_scope=spec["hypothetical"]["max_scope"]),
+        *phrase_rules(spec["uncertain"]["forward"], "POSSIBLE_EXISTENCE", "FORWARD"),
+        ConTextRule(
+            ", new clause", "CLAUSE", direction="PSEUDO",
+            pattern=[{"LOWER": {"IN": [",", "and"]}}, {"LOWER": {"IN": clause["after_comma"]}}],
+        ),
+        *phrase_rules(clause["words"], "CLAUSE", "PSEUDO"),
+        *phrase_rules(spec["now"], "NOW", "PSEUDO"),
+    ]
+    return rules
+
+
+# What ends each kind of scope besides ConText's own terminations.
+_TERMINATED_BY: Dict[str, List[str]] = {
+    "NEGATED_EXISTENCE": ["CLAUSE"],
+    "OTHER_PERSON": ["SELF", "CLAUSE"],
+    "FAMILY_HISTORY": ["SELF", "CLAUSE"],
+    "FAMILY": ["SELF", "CLAUSE"],
+    "HISTORICAL": ["CLAUSE", "NOW"],
+    "POSSIBLE_EXISTENCE": ["CLAUSE"],
+}
+
+
+@Language.component("answer_joiner")
+def _answer_joiner(doc: Doc) -> Doc:
+    """Keeps "? no" in the sentence it answers."""
+    for token in doc[1:]:
+        if token.lower_ in _ANSWERS and doc[token.i - 1].text == "?":
+            token.is_sent_start = False
+    return doc
+
+
+class AssertionReader:
+    def __init__(self, rules_file: Path = RULES_FILE):
+        # PyRuSH (imported by medspaCy) logs every sentence at DEBUG: message
+        # text must never reach the logs.
+        logger.disable("PyRuSH")
+        logger.disable("medspacy")
+        import medspacy  # noqa: F401  (registers the medspacy_context factory)
+
+        spec = yaml.safe_load(rules_file.read_text(encoding="utf-8"))
+        self.nlp = spacy.blank("en")
+        self.nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", ";", "\n"]})
+        self.nlp.add_pipe("answer_joiner")
+        context: Any = self.nlp.add_pipe(
+            "medspacy_context",
+            # A negation inside a finding ("can't pee") is part of what it
+            # names, not a denial of it: modifiers within a finding are dropped.
+            config={"rules": "default", "input_span_type": "group", "span_group_name": SPAN_GROUP, "prune_on_target_overlap": True},
+        )
+        context.add(_rules(spec))
+        # The default rules too end their scope where ours say.
+        for rule in context.rules:
+            rule.terminated_by.update(_TERMINATED_BY.get(rule.category.upper(), ()))
+
+    def analyse(self, text: str, spans: Sequence[Tuple[int, int]]) -> Tuple[List[Tuple[int, int]], List[Assertion]]:
+        """The sentences of `text`, and one assertion per (start, end) character span."""
+        doc = self.nlp.make_doc(text)
+        targets: List[Span] = []
+        for start, end in spans:
+            span = doc.char_span(start, end, label="FINDING", alignment_mode="expand")
+            targets.append(span if span is not None else doc[0:0])
+        doc.spans[SPAN_GROUP] = targets
+        for _, component in self.nlp.pipeline:
+            doc = component(doc)
+        return [(s.start_char, s.end_char) for s in doc.sents], [_assertion(span) for span in doc.spans[SPAN_GROUP]]
+
+
+def _assertion(span: Span) -> Assertion:
+    if len(span) == 0:
+        return AFFIRMED
+    categories = {m.category.upper(): m for m in span._.modifiers}
+    who = categories.get("FAMILY_HISTORY") or categories.get("OTHER_PERSON") or categories.get("FAMILY")
+    return Assertion(
+        negated="NEGATED_EXISTENCE" in categories,
+        other=_person(span.doc[who.modifier_span[0] : who.modifier_span[1]].text) if who else None,
+        own="SELF" in categories,
+        past="HISTORICAL" in categories or "FAMILY_HISTORY" in categories,
+        hypothetical="HYPOTHETICAL" in categories,
+        uncertain="POSSIBLE_EXISTENCE" in categories,
+    )
+
+
+def _person(words: str) -> str:
+    """ "my wife" -> "wife", "my 8 year old" -> "child"; a pronoun stays as it is."""
+    said = words.lower().split()
+    person = next((w for w in reversed(said) if w in _PEOPLE), said[-1])
+    return "child" if person.endswith(("old", "yo")) else person
+
+
+@lru_cache(maxsize=1)
+def default_assertions() -> AssertionReader:
+    return AssertionReader()

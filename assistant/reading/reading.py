@@ -1,0 +1,73 @@
+"""One reading of a message: its sentences and what it names, each finding
+with its assertion (pure; no Rasa).
+
+Every stage (triage, matching, the answer readers) takes this reading rather
+than the raw text, so they agree on what was said, and on whether it was
+denied, someone else's, in the past or only asked about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, List, Mapping, Sequence, Tuple
+
+from assistant.reading.assertions import AFFIRMED, Assertion, AssertionReader
+from assistant.textmatch import PhraseMatch, fold
+
+# A matcher finds the phrases of its vocabulary in a message.
+Finder = Callable[[str], Sequence[PhraseMatch]]
+MAX_CHARS = 5000
+
+
+@dataclass(frozen=True)
+class Finding:
+    source: str  # the vocabulary that found it: "kb" (the knowledge base) or "safety"
+    kind: str
+    id: str
+    words: str  # as typed (folded)
+    start: int
+    end: int
+    assertion: Assertion = AFFIRMED
+
+    @property
+    def denied(self) -> bool:
+        return self.assertion.negated
+
+    @property
+    def stated(self) -> bool:
+        """Told as a fact of now, not denied, asked about or doubted."""
+        a = self.assertion
+        return not (a.negated or a.hypothetical or a.uncertain or a.past)
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str
+    folded: str
+    sentences: Tuple[Tuple[int, int], ...]
+    findings: Tuple[Finding, ...]
+
+    def of(self, source: str) -> Tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.source == source)
+
+    @property
+    def others(self) -> Tuple[str, ...]:
+        """The other people the message tells about, first named first."""
+        return tuple(dict.fromkeys(f.assertion.other for f in self.findings if f.assertion.other))
+
+
+class Reader:
+    def __init__(self, finders: Mapping[str, Finder], assertions: AssertionReader):
+        self.finders = dict(finders)
+        self.assertions = assertions
+
+    def read(self, text: str) -> Reading:
+        text = (text or "")[:MAX_CHARS]
+        folded = fold(text)
+        found: List[Tuple[str, PhraseMatch]] = [(source, m) for source, find in self.finders.items() for m in find(text)]
+        # The matchers' offsets are into the folded text: ConText reads that too.
+        sentences, asserted = self.assertions.analyse(folded, [(m.start, m.end) for _, m in found])
+        findings = tuple(
+            Finding(source, m.kind, m.id, m.surface, m.start, m.end, assertion) for (source, m), assertion in zip(found, asserted, strict=True)
+        )
+        return Reading(text, folded, tuple(sentences), findings)
