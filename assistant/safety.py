@@ -86,6 +86,8 @@ RULES: Tuple[Rule, ...] = (
             "erection_problem+back_area",
             "erection_problem+sciatica_word",
             "sciatica_word+both_legs",
+            # Weak legs on both sides (NICE CKS Sciatica: bilateral neurological deficit).
+            "weakness+both_legs",
         ],
     ),
     _rule("blood_in_waste", "blood in your urine or stool needs a doctor to look for the cause", SAME_DAY, ["blood_in_waste"]),
@@ -397,7 +399,7 @@ RULES: Tuple[Rule, ...] = (
         "serious_illness",
         "unexplained weight loss or a history of cancer together with new pain should be checked by a doctor",
         SOON,
-        ["weight_loss-intentional", "cancer"],
+        ["weight_loss-intentional", "cancer", "cancer_history+hurting"],
     ),
 )
 
@@ -419,8 +421,10 @@ class Concepts:
     possible: FrozenSet[str]  # the writer's, asked about or doubted
 
 
-# A history that stays a risk however long ago it was.
+# A history that stays a risk however long ago it was; a cancer long treated
+# counts as a history, which matters with new pain.
 LASTING = frozenset({"cancer", "spine_risk", "upper_neck_risk"})
+HISTORY_OF = {"cancer": "cancer_history"}
 
 
 # A button's payload ("/affirm", "/describe_symptom{...}") carries no words of the person's.
@@ -534,7 +538,7 @@ def derived_concepts(folded: str, concepts: FrozenSet[str], others_named: bool) 
     return frozenset(own), frozenset(other)
 
 
-DERIVED = frozenset({"over_50", "over_65", "child", "early_pregnancy", "bilateral", "injury"})
+DERIVED = frozenset({"over_50", "over_65", "child", "early_pregnancy", "bilateral", "injury", *HISTORY_OF.values()})
 # Known words, so a typo is never bent from "child" into "chills".
 # Everyday words near alarming ones ("playing" is no typo of "plane").
 EVERYDAY_WORDS = ("play", "plays", "played", "playing", "kneel", "kneeling", "lead", "itch", "itchy", "itches", "chilly", "text", "texts", "texting", "texted")
@@ -612,27 +616,25 @@ class Triager:
         context: Set[str] = set()  # look-alikes and time words: whoever they are about
         own: Set[str] = set()
         other: Set[str] = set()
-        unclaimed: Set[str] = set()  # the writer's by default, not in so many words
         possible: Set[str] = set()
         for finding in reading.of("safety"):
             meanings = self.concepts_of[finding.id]
             a = finding.assertion
-            if meanings & self.absorbing:
-                context |= meanings
-            elif a.negated or (a.other and a.past) or (a.past and not meanings & LASTING):
+            context |= meanings & self.absorbing
+            meanings -= self.absorbing
+            if a.negated or (a.other and a.past) or (a.past and not meanings & LASTING):
                 continue  # denied, a family history, or over and done with
-            elif a.other:
-                other |= meanings
+            if a.past:
+                own |= {HISTORY_OF.get(c, c) for c in meanings & LASTING}
             elif a.hypothetical or a.uncertain:
                 possible |= meanings
+            elif a.other and not a.own:
+                other |= meanings
             else:
                 own |= meanings
-                unclaimed |= set() if a.own else meanings
         own |= context
         derived_own, derived_other = derived_concepts(reading.folded, frozenset(own), bool(reading.others))
-        # A message about someone else ("my little boy has been limping")
-        # tells their signs too where it doesn't say they are the writer's.
-        others = other | unclaimed | context | derived_other if reading.others else frozenset()
+        others = other | context | derived_other if reading.others else frozenset()
         return Concepts(frozenset(own) | derived_own, frozenset(others), frozenset(possible))
 
     def judge(self, reading: Reading) -> Triage:

@@ -6,6 +6,7 @@ write about their own pain.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +38,18 @@ class Assertion:
 AFFIRMED = Assertion()
 
 
+@dataclass(frozen=True)
+class Analysis:
+    sentences: Tuple[Tuple[int, int], ...]
+    assertions: Tuple[Assertion, ...]
+    people: Tuple[str, ...]  # the other people named, first named first
+
+
+_PERSON_CATEGORIES = ("FAMILY_HISTORY", "OTHER_PERSON", "FAMILY")
+# "my hip", "my left lower back": the writer's own in so many words.
+_MY = re.compile(r"\bmy(?:\s+(?:left|right|lower|upper|inner|outer|whole|own|poor|bad|sore|front|middle|mid))*\s+$")
+
+
 def _rules(spec: dict) -> List[object]:
     """ConTextRules from the YAML specification."""
     from medspacy.context import ConTextRule
@@ -46,7 +59,7 @@ def _rules(spec: dict) -> List[object]:
 
     negated, other, historical = spec["negated"], spec["other_person"], spec["historical"]
     clause = spec["clause"]
-    person = [{"LOWER": {"IN": ["my", "our", "a", "the"]}}, {"LOWER": {"IN": other["adjectives"]}, "OP": "?"}]
+    person = [{"LOWER": {"IN": ["my", "our", "a"]}}, {"LOWER": {"IN": other["adjectives"]}, "OP": "?"}]
     history_verbs = [w.split()[-1] for w in other["history_verbs"]]
     rules = [
         *phrase_rules(negated["forward"], "NEGATED_EXISTENCE", "FORWARD"),
@@ -92,6 +105,7 @@ _TERMINATED_BY: Dict[str, List[str]] = {
     "NEGATED_EXISTENCE": ["CLAUSE"],
     "OTHER_PERSON": ["SELF", "CLAUSE"],
     "FAMILY_HISTORY": ["SELF", "CLAUSE"],
+    "SELF": ["OTHER_PERSON", "FAMILY", "FAMILY_HISTORY", "CLAUSE"],
     "FAMILY": ["SELF", "CLAUSE"],
     "HISTORICAL": ["CLAUSE", "NOW"],
     "POSSIBLE_EXISTENCE": ["CLAUSE"],
@@ -121,17 +135,18 @@ class AssertionReader:
         self.nlp.add_pipe("answer_joiner")
         context: Any = self.nlp.add_pipe(
             "medspacy_context",
-            # A negation inside a finding ("can't pee") is part of what it
-            # names, not a denial of it: modifiers within a finding are dropped.
-            config={"rules": "default", "input_span_type": "group", "span_group_name": SPAN_GROUP, "prune_on_target_overlap": True},
+            config={"rules": "default", "input_span_type": "group", "span_group_name": SPAN_GROUP},
         )
         context.add(_rules(spec))
         # The default rules too end their scope where ours say.
         for rule in context.rules:
             rule.terminated_by.update(_TERMINATED_BY.get(rule.category.upper(), ()))
+            if rule.category.upper() == "NEGATED_EXISTENCE":
+                rule.on_modifies = _outside_findings
 
-    def analyse(self, text: str, spans: Sequence[Tuple[int, int]]) -> Tuple[List[Tuple[int, int]], List[Assertion]]:
-        """The sentences of `text`, and one assertion per (start, end) character span."""
+    def analyse(self, text: str, spans: Sequence[Tuple[int, int]]) -> Analysis:
+        """The sentences of `text`, one assertion per (start, end) character
+        span, and the other people it names."""
         doc = self.nlp.make_doc(text)
         targets: List[Span] = []
         for start, end in spans:
@@ -140,18 +155,33 @@ class AssertionReader:
         doc.spans[SPAN_GROUP] = targets
         for _, component in self.nlp.pipeline:
             doc = component(doc)
-        return [(s.start_char, s.end_char) for s in doc.sents], [_assertion(span) for span in doc.spans[SPAN_GROUP]]
+        people = [
+            _person(doc[m.modifier_span[0] : m.modifier_span[1]].text)
+            for m in doc._.context_graph.modifiers
+            if m.category.upper() in _PERSON_CATEGORIES
+        ]
+        return Analysis(
+            tuple((s.start_char, s.end_char) for s in doc.sents),
+            tuple(_assertion(span) for span in doc.spans[SPAN_GROUP]),
+            tuple(dict.fromkeys(people)),
+        )
+
+
+def _outside_findings(target: Span, modifier: Span, between: Span) -> bool:
+    """A negation inside a finding ("can't pee", "no control of my bladder")
+    is part of what the finding names, not a denial of anything."""
+    return not any(f.start <= modifier.start and modifier.end <= f.end for f in target.doc.spans[SPAN_GROUP])
 
 
 def _assertion(span: Span) -> Assertion:
     if len(span) == 0:
         return AFFIRMED
     categories = {m.category.upper(): m for m in span._.modifiers}
-    who = categories.get("FAMILY_HISTORY") or categories.get("OTHER_PERSON") or categories.get("FAMILY")
+    who = next((categories[c] for c in _PERSON_CATEGORIES if c in categories), None)
     return Assertion(
         negated="NEGATED_EXISTENCE" in categories,
         other=_person(span.doc[who.modifier_span[0] : who.modifier_span[1]].text) if who else None,
-        own="SELF" in categories,
+        own="SELF" in categories or bool(_MY.search(span.doc.text[max(0, span.start_char - 40) : span.start_char])),
         past="HISTORICAL" in categories or "FAMILY_HISTORY" in categories,
         hypothetical="HYPOTHETICAL" in categories,
         uncertain="POSSIBLE_EXISTENCE" in categories,

@@ -46,14 +46,10 @@ class Reading:
     folded: str
     sentences: Tuple[Tuple[int, int], ...]
     findings: Tuple[Finding, ...]
+    others: Tuple[str, ...] = ()  # the other people the message names, first named first
 
     def of(self, source: str) -> Tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.source == source)
-
-    @property
-    def others(self) -> Tuple[str, ...]:
-        """The other people the message tells about, first named first."""
-        return tuple(dict.fromkeys(f.assertion.other for f in self.findings if f.assertion.other))
 
 
 class Reader:
@@ -66,8 +62,8 @@ class Reader:
         folded = fold(text)
         found: List[Tuple[str, PhraseMatch]] = [(source, m) for source, find in self.finders.items() for m in find(text)]
         # The matchers' offsets are into the folded text: ConText reads that too.
-        sentences, asserted = self.assertions.analyse(folded, [(m.start, m.end) for _, m in found])
+        analysis = self.assertions.analyse(folded, [(m.start, m.end) for _, m in found])
         findings = tuple(
-            Finding(source, m.kind, m.id, m.surface, m.start, m.end, assertion) for (source, m), assertion in zip(found, asserted, strict=True)
+            Finding(source, m.kind, m.id, m.surface, m.start, m.end, assertion) for (source, m), assertion in zip(found, analysis.assertions, strict=True)
         )
-        return Reading(text, folded, tuple(sentences), findings)
+        return Reading(text, folded, analysis.sentences, findings, analysis.people)

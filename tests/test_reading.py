@@ -1,0 +1,121 @@
+"""The one reading of a message: assertions, spelling, and what triage and
+matching make of them (pure, no servers)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import understand
+from assistant.matching import default_matcher
+from assistant.reading.spelling import is_english, ranked_words
+from assistant.safety import default_triager
+from assistant.textmatch import phrase_stems
+
+
+def assertion_of(text: str, words: str) -> dict:
+    """The assertion of the finding whose words are `words`."""
+    found = [f for f in understand.read(text).findings if f.words == words]
+    assert found, [f.words for f in understand.read(text).findings]
+    return {k: v for k, v in found[0].assertion.__dict__.items() if v}
+
+
+@pytest.mark.parametrize(
+    "text, words, expected",
+    [
+        ("no fever, no numbness, my lower back is just sore", "fever", {"negated": True}),
+        ("no fever, no numbness, my lower back is just sore", "lower back", {"own": True}),
+        ("I carry my toddler on my hip all day", "hip", {"own": True}),
+        ("it's not my hamstrings, it's behind the knee", "hamstrings", {"negated": True, "own": True}),
+        ("it's not my hamstrings, it's behind the knee", "behind the knee", {}),
+        ("my wife has numbness in her groin", "numbness", {"other": "wife"}),
+        ("years ago i had numbness in my groin after surgery, now my quads ache", "numbness", {"past": True, "own": True}),
+        ("years ago i had numbness in my groin after surgery, now my quads ache", "quads", {"own": True}),
+        ("could it be a clot? my calf is tight after running", "clot", {"hypothetical": True}),
+        ("my mum had a blood clot", "blood clot", {"other": "mum", "past": True}),
+        ("my bladder control is fine, my back hurts", "bladder control", {"negated": True, "own": True}),
+        ("shortness of breath? no", "shortness of breath", {"negated": True}),
+        ("i can't pee since this morning", "can't pee", {"own": True}),
+        ("i had surgery years ago and my groin is numb now", "numb", {}),
+        ("thunderclap headache a minute ago", "thunderclap headache", {}),
+        ("my little boy has been limping", "limping", {"other": "boy"}),
+    ],
+)
+def test_each_finding_carries_its_assertion(text: str, words: str, expected: dict) -> None:
+    assert assertion_of(text, words) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no fever, no numbness, my lower back is just sore",
+        "my hamstrings have been tight forever",
+        "the pain is getting worse, probably because I keep testing my shoulder",
+        "I carry my toddler on my hip all day and my lower back aches",
+        "years ago I had numbness in my groin after surgery, now my quads ache after cycling",
+        "my mum had bone cancer but I'm 30 and my back is just tight from moving house",
+        "could it be a clot? my calf is tight after running",
+        "I don't have any numbness in my groin and my bladder is fine, my lower back just aches",
+    ],
+)
+def test_denied_past_asked_about_and_other_peoples_alarms_are_not_the_persons(text: str) -> None:
+    assert not understand.triage(text).flagged
+
+
+@pytest.mark.parametrize(
+    "text, rule, person",
+    [
+        ("my wife has numbness in her groin", "cauda_equina", "wife"),
+        ("my little boy has been limping since yesterday and didn't fall", "child", "boy"),
+        ("my glutes are tight and I've been wetting myself", "cauda_equina", None),
+        ("I had cancer 5 years ago and now my lower back hurts at night", "serious_illness", None),
+        ("thunderclap headache a minute ago", "stroke", None),
+        ("years ago I hurt my back, and now my groin is numb and I can't pee", "cauda_equina", None),
+    ],
+)
+def test_red_flags_are_raised_for_whoever_has_them(text: str, rule: str, person: str | None) -> None:
+    result = understand.triage(text)
+    assert (result.flagged, result.rule_id, result.person) == (True, rule, person)
+
+
+def test_a_feared_red_flag_is_asked_about_not_announced() -> None:
+    result = understand.triage("could it be a clot? my calf is tight after running")
+    assert (result.flagged, result.check) == (False, "clot")
+    assert understand.triage("I'm not sure if my groin is numb").check == "cauda_equina"
+
+
+def test_a_denied_place_ranks_no_muscle() -> None:
+    features = understand.features("it's not my hamstrings, it's behind the knee")
+    assert not features.groups and not features.muscles and "back_of_knee" in features.areas
+    assert "hamstrings" in understand.features("it's my hamstrings, behind the knee").groups
+
+
+def test_someone_elses_pain_is_discussed_as_theirs() -> None:
+    features = understand.features("my wife's knee buckles going down stairs")
+    assert "knee" in str(features.to_dict())
+
+
+def test_several_typos_in_one_message_are_still_read() -> None:
+    result = default_matcher().rank(understand.features("my calff is killin me wen i walk upstares"))
+    assert {"gastrocnemius", "soleus"} & {s.muscle_id for s in result.suggestions[:3]}
+
+
+def test_only_words_that_are_not_english_are_corrected() -> None:
+    assert is_english("forever") and is_english("testing") and not is_english("calff")
+    assert "fever" not in understand.read("tight forever").folded.replace("forever", "")
+    assert not [f for f in understand.read("tight forever").of("safety") if f.id == "fever"]
+
+
+@pytest.mark.parametrize("frame", ["{w}", "yesterday {w} was mentioned"])
+def test_no_common_english_word_raises_an_alarm(frame: str) -> None:
+    """The 30,000 most frequent English words, alone and in a neutral
+    sentence: none raises a red flag or a red-flag question unless it is
+    itself one of the alarm phrases ("incontinence", "stroke")."""
+    triager = default_triager()
+    raised = []
+    for word in ranked_words()[:30000]:
+        if " ".join(phrase_stems(word)) in triager.concepts_of:
+            continue
+        result = understand.triage(frame.format(w=word))
+        if result.flagged or result.check:
+            raised.append((word, result.rule_id or result.check))
+    assert raised == []
