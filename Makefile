@@ -11,7 +11,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
-CASES ?= tests/data/eval/dev.yml tests/data/eval/heldout.yml
+CASES ?= tests/data/eval/dev.yml tests/data/eval/heldout.yml tests/data/eval/narratives_dev.yml tests/data/eval/narratives_heldout.yml tests/data/eval/conversations_dev.yml tests/data/eval/conversations_heldout.yml
 
 KB := assistant/knowledge/muscles.yml assistant/knowledge/vocabulary.yml
 NLP_STAMP := build/spacy_pipeline/meta.json

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import awaited, awaiting, current_muscle, kb, latest_intent, send, slot_list
+from actions.common import awaited, awaiting, current_muscle, kb, latest_intent, message_features, send, slot_list
 from actions.release import ActionTriedAlready
 from actions.symptoms import suggest_muscles, symptom_ranking
 from assistant import replies
 from assistant.awaiting import Awaiting
+from assistant.features import Features
+from assistant.matching import default_matcher
 from assistant.safety import says_not_that
+from assistant.safety_session import yes_or_no
 
 
 class ActionYesNo(Action):
@@ -26,22 +30,49 @@ class ActionYesNo(Action):
         if current is Awaiting.progress:
             return await self.progress(dispatcher, tracker, domain, better=intent == "affirm")
         if current is Awaiting.red_flag:
-            return await self.after_red_flag(dispatcher, tracker, domain, intent)
+            return await self.after_red_flag(dispatcher, tracker, intent)
+        if current is Awaiting.lift_red_flag:
+            return await self.lift_red_flag(dispatcher, tracker, intent)
+        if current is Awaiting.red_flag_check:
+            # A "yes" went to the urgent reply (SafetyPolicy): this is a no.
+            dispatcher.utter_message(text="Thanks, that's good to know.")
+            return [SlotSet("check_rule", None), *await self.described_before(dispatcher, tracker)]
         send(dispatcher, [replies.yes_no_reply(current, affirmed=intent == "affirm")])
         return [awaiting(None)]
 
-    async def after_red_flag(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any], intent: str | None
-    ) -> List[EventType]:
-        """"It's not that": when the same message goes on to describe the
-        pain ("it's not that, it's just my hamstrings"), answer that too."""
+    async def after_red_flag(self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: str | None) -> List[EventType]:
+        """"It's not that" is confirmed once before a red flag is set aside;
+        what else the message described ("...it's just my hamstrings") is
+        kept for after the answer."""
         text = tracker.latest_message.get("text") or ""
-        affirmed = intent == "affirm" and not says_not_that(text)
-        alone = None if affirmed else symptom_ranking(tracker)
-        if alone:
+        correcting = says_not_that(text) or (intent == "deny" and not text.startswith("/affirm"))
+        raised = slot_list(tracker, "red_flags")
+        if correcting and raised:
+            send(dispatcher, [replies.confirm_lift(raised[-1])])
+            return [awaiting(Awaiting.lift_red_flag), SlotSet("features", message_features(tracker).to_dict())]
+        alone = symptom_ranking(tracker) if correcting else None
+        if alone:  # someone else's red flag: the writer's own pain may be answered
             dispatcher.utter_message(text=replies.NOT_THAT_THEN)
             return await suggest_muscles(dispatcher, tracker, alone)
-        send(dispatcher, [replies.yes_no_reply(Awaiting.red_flag, affirmed=affirmed)])
+        send(dispatcher, [replies.yes_no_reply(Awaiting.red_flag, affirmed=not correcting and intent == "affirm")])
+        return [awaiting(None)]
+
+    async def lift_red_flag(self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: str | None) -> List[EventType]:
+        if yes_or_no(tracker.latest_message.get("text") or "") is False or intent == "deny":
+            send(dispatcher, [replies.yes_no_reply(Awaiting.red_flag, affirmed=True)])
+            return [awaiting(Awaiting.red_flag)]
+        dispatcher.utter_message(text=replies.NOT_THAT_THEN)
+        # Set aside for what follows in this turn too, not only once the events apply.
+        tracker.slots["red_flags"] = []
+        lifted = [SlotSet("red_flags", []), SlotSet("lifted_at", time.time())]
+        return [*lifted, *await self.described_before(dispatcher, tracker)]
+
+    async def described_before(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """Answer what the message before the question described, or ask where it hurts."""
+        features = Features.from_dict(tracker.get_slot("features"))
+        if features.to_dict():
+            return await suggest_muscles(dispatcher, tracker, (features, default_matcher().rank(features)))
+        send(dispatcher, [replies.yes_no_reply(Awaiting.red_flag, affirmed=False)])
         return [awaiting(None)]
 
 

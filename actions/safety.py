@@ -1,4 +1,5 @@
-"""The urgent-care reply for red-flag symptoms (chosen by SafetyPolicy)."""
+"""The urgent-care reply for red-flag symptoms and the one yes/no question
+about a sign only asked about or doubted (both chosen by SafetyPolicy)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,32 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import awaiting, send
+from actions.common import awaited, awaiting, message_features, send, slot_list
 from assistant import replies
 from assistant.awaiting import Awaiting
-from assistant.understand import triage
+from assistant.safety import Triage
+from assistant.safety_session import earlier_texts, flagged_by, turn_triage
+
+
+def session_texts(tracker: Tracker) -> List[tuple]:
+    """(text, time) of the person's messages in the current session, as the
+    action server sees them (the turn, after a few earlier messages)."""
+    said: List[tuple] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            break
+        if event.get("event") == "user":
+            said.append((event.get("text"), event.get("timestamp")))
+    return said[::-1]
+
+
+def this_turn(tracker: Tracker) -> Triage:
+    """The triage SafetyPolicy acted on: a yes to the red-flag question, or
+    the latest message read with the earlier ones."""
+    if awaited(tracker) is Awaiting.red_flag_check and tracker.get_slot("check_rule"):
+        return flagged_by(str(tracker.get_slot("check_rule")))
+    earlier = earlier_texts(session_texts(tracker), tracker.get_slot("lifted_at"))
+    return turn_triage(tracker.latest_message.get("text") or "", earlier)
 
 
 class ActionRedFlag(Action):
@@ -19,9 +42,29 @@ class ActionRedFlag(Action):
         return "action_red_flag"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        send(dispatcher, replies.red_flag_reply(triage(tracker.latest_message.get("text") or "")))
-        events: List[EventType] = [awaiting(Awaiting.red_flag)]
+        result = this_turn(tracker)
+        send(dispatcher, replies.red_flag_reply(result))
+        raised = [r for r in slot_list(tracker, "red_flags") if r != result.rule_id]
+        events: List[EventType] = [awaiting(Awaiting.red_flag), SlotSet("check_rule", None)]
+        if result.rule_id and not result.person:
+            # Someone else's red flag is theirs to act on: the writer's own steps stay open.
+            events.append(SlotSet("red_flags", [*raised, result.rule_id]))
         if tracker.active_loop_name:
             # A red flag interrupts a form (the check-up): no more questions.
             events += [ActiveLoop(None), SlotSet("requested_slot", None)]
         return events
+
+
+class ActionRedFlagCheck(Action):
+    def name(self) -> str:
+        return "action_red_flag_check"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        result = this_turn(tracker)
+        send(dispatcher, [replies.check_question(result)])
+        # What the message described is answered after a "no".
+        return [
+            awaiting(Awaiting.red_flag_check),
+            SlotSet("check_rule", result.check),
+            SlotSet("features", message_features(tracker).to_dict()),
+        ]

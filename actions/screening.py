@@ -29,8 +29,12 @@ class Gate:
 
 
 def gate(tracker: Tracker, muscle: Muscle) -> Gate | None:
-    """None when this muscle's region is cleared for self-treatment; else the
-    screening question (or, when an item applied, its advice)."""
+    """None when this muscle's region is cleared for self-treatment; else why
+    not while a red flag stands, the screening question, or, when an item
+    applied, its advice."""
+    raised = slot_list(tracker, "red_flags")
+    if raised:
+        return Gate([replies.still_in_force(raised[-1])], [awaiting(Awaiting.red_flag)])
     screening = default_screening()
     region = screening.region_for(muscle.region)
     if region is None:

@@ -18,6 +18,8 @@ class Awaiting(str, Enum):
     sensation = "sensation"  # what it feels like (too many muscles fit as it stands)
     screening = "screening"  # the safety questions before the first release steps of a region
     red_flag = "red_flag"  # whether the urgent-care reply fits ("it's not that")
+    lift_red_flag = "lift_red_flag"  # "it's not that", confirmed once before the red flag is set aside
+    red_flag_check = "red_flag_check"  # the one yes/no question about a sign asked about or doubted
     progress = "progress"  # the welcome-back question: did the method help?
 
     @classmethod
@@ -36,6 +38,8 @@ ANSWERED_BY: Mapping[Awaiting, str] = {
     Awaiting.sensation: "action_suggest_muscles",
     Awaiting.screening: "action_screening_answer",
     Awaiting.red_flag: "action_yes_no",
+    Awaiting.lift_red_flag: "action_yes_no",
+    Awaiting.red_flag_check: "action_yes_no",
     Awaiting.progress: "action_yes_no",
 }
 
@@ -45,6 +49,9 @@ CLARIFYING: FrozenSet[Awaiting] = frozenset(s for s, action in ANSWERED_BY.items
 
 # Once muscles fit: the screening when the region still needs it, else nothing.
 _SUGGESTED: FrozenSet[Awaiting | None] = frozenset({Awaiting.screening, None})
+
+# A description answered: suggestions, or a question to narrow it down.
+_DESCRIBED: FrozenSet[Awaiting | None] = _SUGGESTED | {Awaiting.area, Awaiting.sub_area, Awaiting.sensation}
 
 # What each answer may lead to: the next question, or None.
 NEXT: Mapping[Awaiting, FrozenSet[Awaiting | None]] = {
@@ -56,9 +63,14 @@ NEXT: Mapping[Awaiting, FrozenSet[Awaiting | None]] = {
     Awaiting.sensation: _SUGGESTED,
     # "Yes" asks which one and "not sure" explains: the question stays open.
     Awaiting.screening: frozenset({Awaiting.screening, None}),
-    # "It's not that, it's my buttock" is answered as a description when
-    # muscles fit it; a plain yes or no leaves nothing awaited.
-    Awaiting.red_flag: _SUGGESTED | {Awaiting.sensation},
+    # "It's not that" asks for one confirmation; a plain yes or no leaves
+    # nothing awaited.
+    Awaiting.red_flag: frozenset({Awaiting.lift_red_flag, None}),
+    # Confirmed: what the correction described is answered as a description;
+    # "actually, I might" keeps the red flag.
+    Awaiting.lift_red_flag: _DESCRIBED | {Awaiting.red_flag},
+    # "No" carries on with what the message described; "yes" is the urgent reply.
+    Awaiting.red_flag_check: _DESCRIBED,
     # "Not better" offers another method, which may need the screening first.
     Awaiting.progress: _SUGGESTED,
 }

@@ -4,6 +4,11 @@ Each case has `text` and one of `expect_any` (muscle ids, any of them in the
 top 3 is a hit), `red_flag` (true/false) or `intent`. By default the cases run
 through the trained model and the real actions over REST; `--engine` runs the
 pure core alone (text -> features -> ranking, triage), which has no intents.
+
+A file with a top-level `conversations:` key holds multi-turn scripts instead:
+each script runs over REST as a new conversation, turn by turn, and each
+turn's replies are checked against its `expect` keys (CHECKS; the files'
+header says what each means). `--engine` skips such files: they need Rasa.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import sys
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Dict, List
 
@@ -22,6 +28,16 @@ from rich.console import Console
 from rich.table import Table
 
 Outcome = Dict[str, Any]  # {"muscles": [...ids best first], "red_flag": bool, "intent": str|None}
+Say = Callable[[str, str], List[dict]]  # (sender, text) -> the turn's replies
+
+STEPS = "Releasing the"  # how every release reply begins (assistant/replies.py)
+# Expectation keys true when a turn's replies carry a custom payload of that type.
+PAYLOADS = {"red_flag": "red_flag", "red_flag_check": "red_flag_check", "screening": "screening", "suggestions": "muscle_suggestions"}
+CHECKS = {*PAYLOADS, "steps", "expect_any", "not_top", "text_any", "text_none"}
+
+
+def ratio(a: int, b: int) -> float | None:
+    return round(a / b, 4) if b else None
 
 
 @dataclass
@@ -39,9 +55,6 @@ class Summary:
     failures: List[dict] = field(default_factory=list)
 
     def figures(self) -> Dict[str, float | None]:
-        def ratio(a: int, b: int) -> float | None:
-            return round(a / b, 4) if b else None
-
         return {
             "cases": self.cases,
             "top1": ratio(self.top1_hits, self.symptom_cases),
@@ -128,12 +141,18 @@ def outcome_of(replies: List[dict]) -> Outcome:
     return outcome
 
 
+def post_message(session: requests.Session, rasa_url: str, sender: str, text: str) -> List[dict]:
+    """The replies to `text` typed over REST by `sender`."""
+    return session.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60).json()
+
+
+def new_sender() -> str:
+    return f"eval-{uuid.uuid4().hex}"
+
+
 def typed_outcome(session: requests.Session, rasa_url: str, text: str) -> Outcome:
     """`text` typed over REST as the first message of a new conversation."""
-    replies = session.post(
-        f"{rasa_url}/webhooks/rest/webhook", json={"sender": f"eval-{uuid.uuid4().hex}", "message": text}, timeout=60
-    ).json()
-    return outcome_of(replies)
+    return outcome_of(post_message(session, rasa_url, new_sender(), text))
 
 
 def rest_runner(rasa_url: str, token: str) -> Callable[[dict], Outcome]:
@@ -150,7 +169,100 @@ def rest_runner(rasa_url: str, token: str) -> Callable[[dict], Outcome]:
     return run
 
 
-def report(name: str, summary: Summary, console: Console, max_failures: int) -> dict:
+def load_conversations(path: Path) -> List[dict] | None:
+    """The scripts of a file with a top-level `conversations:` key; None for a file of cases."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not (isinstance(data, dict) and "conversations" in data):
+        return None
+    scripts = data["conversations"]
+    for i, script in enumerate(scripts, 1):
+        turns = script.get("turns") if isinstance(script, dict) else None
+        if not (isinstance(turns, list) and turns and isinstance(script.get("name"), str)):
+            raise ValueError(f"{path}: conversation {i} needs a 'name' and a list of 'turns'")
+        for j, turn in enumerate(turns, 1):
+            if not (isinstance(turn, dict) and isinstance(turn.get("say"), str) and set(turn.get("expect") or {}) <= CHECKS):
+                raise ValueError(f"{path}: {script['name']} turn {j} needs a 'say' string and expect keys among {sorted(CHECKS)}")
+    return scripts
+
+
+def texts_of(replies: List[dict]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def steps_shown(replies: List[dict]) -> bool:
+    return STEPS in texts_of(replies)
+
+
+def steps_for(muscle_id: str) -> str:
+    """How the release steps of `muscle_id` begin."""
+    from assistant.knowledge.loader import default_knowledge
+
+    return f"{STEPS} {default_knowledge().muscles[muscle_id].name}"
+
+
+def check_turn(expect: dict, replies: List[dict]) -> List[str]:
+    """The expectation keys of one turn that its replies fail."""
+    outcome, text = outcome_of(replies), texts_of(replies)
+    lowered = text.lower()
+    kinds = {(r.get("custom") or {}).get("type") for r in replies}
+    shown = {key: kind in kinds for key, kind in PAYLOADS.items()} | {"steps": STEPS in text}
+    failed = [key for key, seen in shown.items() if key in expect and bool(expect[key]) != seen]
+    if "expect_any" in expect and not set(expect["expect_any"]) & set(outcome["muscles"][:3]):
+        failed.append("expect_any")
+    if any(m in outcome["muscles"][:1] or steps_for(m) in text for m in expect.get("not_top", [])):
+        failed.append("not_top")
+    if "text_any" in expect and not any(phrase in lowered for phrase in expect["text_any"]):
+        failed.append("text_any")
+    if any(phrase in lowered for phrase in expect.get("text_none", [])):
+        failed.append("text_none")
+    return failed
+
+
+@dataclass
+class ConversationSummary:
+    conversations: int = 0
+    conversations_passed: int = 0
+    turns: int = 0
+    turns_passed: int = 0
+    steps_after_red_flag: int = 0
+    failures: List[dict] = field(default_factory=list)
+
+    def figures(self) -> Dict[str, float | None]:
+        return {
+            "conversations": self.conversations,
+            "conversations_passed": self.conversations_passed,
+            "pass_rate": ratio(self.conversations_passed, self.conversations),
+            "turns": self.turns,
+            "turns_passed": self.turns_passed,
+            "steps_after_red_flag": self.steps_after_red_flag,
+        }
+
+
+def score_conversations(scripts: List[dict], say: Say) -> ConversationSummary:
+    """Each script as a new conversation. A red-flag reply, or a turn marked
+    `screening_yes` (a screening item applies), holds the steps back for the
+    rest of the script until a turn marked `correction`; steps shown while
+    held are counted in `steps_after_red_flag`."""
+    summary = ConversationSummary()
+    for script in scripts:
+        sender, held, passed = new_sender(), False, True
+        for index, turn in enumerate(script["turns"], 1):
+            replies = say(sender, turn["say"])
+            held = (held or bool(turn.get("screening_yes"))) and not turn.get("correction")
+            summary.steps_after_red_flag += held and steps_shown(replies)
+            held = held or outcome_of(replies)["red_flag"]
+            failed = check_turn(turn.get("expect") or {}, replies)
+            summary.turns += 1
+            summary.turns_passed += not failed
+            passed = passed and not failed
+            if failed:
+                summary.failures.append({"name": script["name"], "turn": index, "failed": failed, "replies": texts_of(replies)[:200]})
+        summary.conversations += 1
+        summary.conversations_passed += passed
+    return summary
+
+
+def report(name: str, summary: Summary | ConversationSummary, console: Console, max_failures: int) -> dict:
     figures = summary.figures()
     table = Table(title=f"{name}")
     for key in figures:
@@ -180,17 +292,26 @@ def main(argv: List[str] | None = None) -> int:
     args = parser.parse_args(argv)
     console = Console(stderr=True)
     results = []
-    if args.engine:
-        run = engine_runner()
+
+    def evaluate(run: Callable[[dict], Outcome], say: Say | None) -> None:
         for path in args.cases:
-            results.append(report(str(path), score(load_cases(path), run, with_intents=False), console, args.max_failures))
+            scripts = load_conversations(path)
+            if scripts is None:
+                summary: Summary | ConversationSummary = score(load_cases(path), run, with_intents=say is not None)
+            elif say is None:
+                console.print(f"{path}: conversation scripts need the servers; skipped with --engine")
+                continue
+            else:
+                summary = score_conversations(scripts, say)
+            results.append(report(str(path), summary, console, args.max_failures))
+
+    if args.engine:
+        evaluate(engine_runner(), None)
     else:
         from assistant.servers import running_assistant
 
         with running_assistant(args.model) as servers:
-            run = rest_runner(servers.rasa_url, servers.token)
-            for path in args.cases:
-                results.append(report(str(path), score(load_cases(path), run, with_intents=True), console, args.max_failures))
+            evaluate(rest_runner(servers.rasa_url, servers.token), partial(post_message, requests.Session(), servers.rasa_url))
     summary = [{k: v for k, v in r.items() if k != "failures"} | {"failures": len(r["failures"])} for r in results]
     publish(summary, results, args.json)
     return 0

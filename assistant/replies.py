@@ -10,6 +10,7 @@ import json
 from typing import Dict, List, Sequence, Tuple
 from urllib.parse import urlencode
 
+from assistant import safety_session
 from assistant.awaiting import Awaiting
 from assistant.features import Features
 from assistant.knowledge import danger
@@ -428,13 +429,21 @@ def tried_reply(
 
 
 def red_flag_reply(result: Triage) -> List[Message]:
-    text = (
-        f"\u26a0\ufe0f I need to stop here: {result.reason}. That is not something to massage away. "
-        f"{result.advice} Please don't use self-massage on it until a doctor has checked you."
-    )
+    if result.person:
+        who = addressed_to(result.person)
+        text = (
+            f"\u26a0\ufe0f From what you tell me about {who}, I need to stop here: {result.reason}. "
+            f"That is not something to massage away. For {who}: {result.advice} "
+            "Please don't try self-massage on it until a doctor has checked them."
+        )
+    else:
+        text = (
+            f"\u26a0\ufe0f I need to stop here: {result.reason}. That is not something to massage away. "
+            f"{result.advice} Please don't use self-massage on it until a doctor has checked you."
+        )
     return [
         {"text": text},
-        {"custom": {"type": "red_flag", "reason": result.reason, "rule": result.rule_id}},
+        {"custom": {"type": "red_flag", "reason": result.reason, "rule": result.rule_id, "person": result.person}},
         {
             "text": "If I misread you and it's not that, just tell me, and we can go on.",
             "buttons": [
@@ -442,6 +451,50 @@ def red_flag_reply(result: Triage) -> List[Message]:
             ],
         },
     ]
+
+
+def check_question(result: Triage) -> Message:
+    """One yes/no question about a sign that was asked about or doubted."""
+    heard = f'You mentioned "{result.heard}". ' if result.heard else ""
+    text = (
+        f"{heard}Before I suggest anything, one quick question so I don't miss something important: "
+        f"do you have {safety_session.signs_of(str(result.check))}?"
+    )
+    return {
+        "text": text,
+        "buttons": [{"title": title, "payload": payload} for title, payload in (("Yes", "/affirm"), ("No", "/deny"))],
+        "custom": {"type": "red_flag_check", "rule": result.check, "heard": result.heard or ""},
+    }
+
+
+def still_in_force(rule_id: str) -> Message:
+    """Why there are no steps while a red flag stands, and the advice again."""
+    found = safety_session.rule(rule_id)
+    if found is None:
+        return {"text": "I can't suggest self-massage for this until a doctor has checked it."}
+    return {
+        "text": (
+            f"I can't give you release steps while this stands: {found.reason}. {found.advice} "
+            "If I misread you, tell me \"it's not that\"."
+        ),
+        "custom": {"type": "red_flag", "reason": found.reason, "rule": found.id, "in_force": True},
+    }
+
+
+def confirm_lift(rule_id: str) -> Message:
+    """The one confirmation before a raised red flag is set aside."""
+    signs = safety_session.signs_of(rule_id) or "the signs I mentioned"
+    return {
+        "text": f"Just to be sure, because it matters: you don't have {signs}?",
+        "buttons": [{"title": "Right, none of that", "payload": "/affirm"}, {"title": "Actually, I might", "payload": "/deny"}],
+    }
+
+
+def addressed_to(person: str | None) -> str:
+    """ "your wife" for a named person, else a neutral phrase for a pronoun."""
+    if not person or person in ("he", "she", "her", "his", "him", "he's", "she's", "they"):
+        return "the person you're writing about"
+    return f"your {person}"
 
 
 TOOL_BUTTONS = ("thumb", "tennis_ball", "lacrosse_ball", "kong_ball", "foam_roller", "chair_and_ball")

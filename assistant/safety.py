@@ -412,6 +412,7 @@ class Triage:
     advice: str | None = None
     person: str | None = None  # whom the advice is for, when not the writer ("wife")
     check: str | None = None  # a rule worth one yes/no question (not flagged)
+    heard: str | None = None  # the words asked about or doubted, for that question
 
 
 @dataclass(frozen=True)
@@ -419,6 +420,7 @@ class Concepts:
     own: FrozenSet[str]  # the writer's, stated as fact
     other: FrozenSet[str]  # someone else's
     possible: FrozenSet[str]  # the writer's, asked about or doubted
+    heard: Tuple[str, ...] = ()  # the words of those
 
 
 # A history that stays a risk however long ago it was; a cancer long treated
@@ -617,6 +619,7 @@ class Triager:
         own: Set[str] = set()
         other: Set[str] = set()
         possible: Set[str] = set()
+        heard: List[str] = []
         for finding in reading.of("safety"):
             meanings = self.concepts_of[finding.id]
             a = finding.assertion
@@ -628,6 +631,7 @@ class Triager:
                 own |= {HISTORY_OF.get(c, c) for c in meanings & LASTING}
             elif a.hypothetical or a.uncertain:
                 possible |= meanings
+                heard.append(finding.words)
             elif a.other and not a.own:
                 other |= meanings
             else:
@@ -635,7 +639,7 @@ class Triager:
         own |= context
         derived_own, derived_other = derived_concepts(reading.folded, frozenset(own), bool(reading.others))
         others = other | context | derived_other if reading.others else frozenset()
-        return Concepts(frozenset(own) | derived_own, frozenset(others), frozenset(possible))
+        return Concepts(frozenset(own) | derived_own, frozenset(others), frozenset(possible), tuple(heard))
 
     def judge(self, reading: Reading) -> Triage:
         """The first rule the person's own signs meet; else one that someone
@@ -653,7 +657,7 @@ class Triager:
             person = reading.others[0] if reading.others else "they"
             return Triage(True, rule.id, rule.reason, rule.advice, person=person)
         rule = _first_rule(concepts.own | concepts.possible) if concepts.possible else None
-        return Triage(False, check=rule.id if rule else None)
+        return Triage(False, check=rule.id, heard=", ".join(concepts.heard)) if rule else Triage(False)
 
 
 def _first_rule(concepts: FrozenSet[str]) -> Rule | None:

@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import ActionYesNo
 from actions.screening import ActionScreeningAnswer
 from actions.symptoms import ActionSuggestMuscles
+from assistant import understand
 from assistant.awaiting import ANSWERED_BY, CLARIFYING, NEXT, Awaiting
 from assistant.screening import default_screening
 
@@ -66,7 +67,11 @@ def test_the_table_covers_every_state_and_names_real_actions() -> None:
 def _tracker(state: Awaiting, text: str, intent: str = "describe_symptom", screened: bool = False) -> Tracker:
     slots: Dict[str, Any] = {
         "awaiting": state.value,
-        "features": REMEMBERED.get(state),
+        # The red-flag answers go on with the description they were asked after.
+        "features": (
+            understand.features(text).to_dict() if state in (Awaiting.lift_red_flag, Awaiting.red_flag_check) else REMEMBERED.get(state)
+        ),
+        "red_flags": ["cauda_equina"] if state in (Awaiting.red_flag, Awaiting.lift_red_flag) else None,
         "suggested_muscles": ["vastus_medialis", "rectus_femoris"],
         "current_muscle": "vastus_medialis",
         "screening_region": "knee_and_calf",
@@ -125,6 +130,9 @@ ANSWERS: Dict[Awaiting, List[Tuple[str, str, bool]]] = {
         *[(f"it's not that, {text}", "deny", screened) for text, _, screened in DESCRIPTIONS],
     ],
     Awaiting.progress: [("yes, it's better", "affirm", False), ("no, it's the same", "deny", False)],
+    # The text stands for the description that came before the question.
+    Awaiting.lift_red_flag: [("actually I might", "deny", False), *[(text, "affirm", screened) for text, _, screened in DESCRIPTIONS]],
+    Awaiting.red_flag_check: [(text, "deny", screened) for text, _, screened in DESCRIPTIONS],
 }
 
 

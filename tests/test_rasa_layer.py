@@ -22,6 +22,7 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
 from assistant.nlp import layer, lean_actions
+from assistant.safety_session import EARLIER
 from assistant.servers import ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
@@ -122,12 +123,15 @@ NO_CHANGE = {"events": [], "responses": [{"text": "hi"}]}
 
 
 def test_the_action_call_rasa_makes_carries_only_the_current_turn() -> None:
+    """...after the few earlier messages that safety reads signs across."""
     lean_actions.install()
     server = ActionServer(NO_CHANGE)
     replies = asyncio.run(server.run("action_release", long_tracker(), DOMAIN))
     assert [r.text for r in replies] == ["hi"]
     (call,) = server.calls
-    assert [e["event"] for e in call["tracker"]["events"]] == ["user", "action", "bot", "slot"]
+    events = call["tracker"]["events"]
+    assert [e["event"] for e in events] == ["user"] * EARLIER + ["user", "action", "bot", "slot"]
+    assert [e["text"] for e in events[: EARLIER + 1]] == [f"message {n}" for n in range(49 - EARLIER, 50)]
     assert call["tracker"]["slots"]["current_muscle"] == "vastus_medialis"
     assert call["tracker"]["latest_message"]["text"] == "message 49"
     assert call["domain"]["slots"]  # no selective domain configured: the whole domain, as in Rasa

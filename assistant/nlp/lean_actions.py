@@ -23,19 +23,27 @@ import rasa
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+from assistant.safety_session import EARLIER
 
 
 def current_turn_events(tracker: DialogueStateTracker) -> list:
     """Events from the latest user message on (all of them before the first
-    one), serialised. Read from the end: a long conversation costs no more."""
-    turn = []
+    one), serialised, after the session's few earlier user messages (safety
+    reads signs told across messages). Read from the end: a long
+    conversation costs no more."""
+    turn: list = []
+    earlier: list = []
     for event in reversed(tracker.events):
-        turn.append(event)
-        if isinstance(event, UserUttered):
+        if isinstance(event, SessionStarted) or len(earlier) == EARLIER:
             break
-    return [e.as_dict() for e in reversed(turn)]
+        if not turn or not isinstance(turn[-1], UserUttered):
+            turn.append(event)
+        elif isinstance(event, UserUttered):
+            earlier.append(event)
+    return [e.as_dict() for e in [*reversed(earlier), *reversed(turn)]]
 
 
 def lean_call_format(self: RemoteAction, tracker: DialogueStateTracker, domain: Domain) -> Dict[str, Any]:

@@ -11,44 +11,71 @@ that was never trained on them.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Sequence, Tuple
 
 from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SessionStarted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.awaiting import Awaiting
 from assistant.safety import says_not_that
+from assistant.safety_session import earlier_texts, turn_triage, yes_or_no
 from assistant.screening import default_screening, screening_answer
-from assistant.understand import triage
 
 ACTION_RED_FLAG = "action_red_flag"
+ACTION_RED_FLAG_CHECK = "action_red_flag_check"
 ACTION_SCREENING_ANSWER = "action_screening_answer"
 ACTION_NOT_THAT = "action_yes_no"
 # After these the assistant always waits for the person (the yes/no action
 # ends its rules too, and may itself have answered a symptom in the message).
-ANSWERS_THEN_LISTEN = (ACTION_RED_FLAG, ACTION_SCREENING_ANSWER, ACTION_NOT_THAT)
+ANSWERS_THEN_LISTEN = (ACTION_RED_FLAG, ACTION_RED_FLAG_CHECK, ACTION_SCREENING_ANSWER, ACTION_NOT_THAT)
 
 
 def safety_action(
-    text: str, awaiting: str | None, screening_region: str | None, screening_state: Any, in_form: bool = False
+    text: str,
+    awaiting: str | None,
+    screening_region: str | None,
+    screening_state: Any,
+    in_form: bool = False,
+    earlier: Sequence[str] = (),
 ) -> str | None:
-    """The action safety demands for this user message, if any. Inside a form
-    (the root-cause check-up) a "yes" answers the form's question instead."""
-    if triage(text).flagged:
+    """The action safety demands for this user message, if any: the urgent
+    reply (for this message, or for it with the earlier ones), the answer to
+    the yes/no red-flag question, or that question. Inside a form (the
+    root-cause check-up) a "yes" answers the form's question instead."""
+    result = turn_triage(text, earlier)
+    if result.flagged:
         return ACTION_RED_FLAG
+    if awaiting == Awaiting.red_flag_check and yes_or_no(text) is not None:
+        return ACTION_RED_FLAG if yes_or_no(text) else ACTION_NOT_THAT
     if in_form:
         return None
+    if result.check:
+        return ACTION_RED_FLAG_CHECK
     screening = default_screening()
     if awaiting == Awaiting.screening and screening_answer(screening, screening_state, screening_region or "", text) is not None:
         return ACTION_SCREENING_ANSWER
     if awaiting == Awaiting.red_flag and says_not_that(text):
         return ACTION_NOT_THAT
+    if awaiting == Awaiting.lift_red_flag and yes_or_no(text) is not None:
+        return ACTION_NOT_THAT
     return None
+
+
+def session_texts(tracker: DialogueStateTracker) -> List[Tuple[str | None, float | None]]:
+    """(text, time) of the person's messages in the current session."""
+    said: List[Tuple[str | None, float | None]] = []
+    for event in reversed(tracker.events):
+        if isinstance(event, SessionStarted):
+            break
+        if isinstance(event, UserUttered):
+            said.append((event.text, event.timestamp))
+    return said[::-1]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
@@ -82,6 +109,7 @@ class SafetyPolicy(Policy):
                 tracker.get_slot("screening_region"),
                 tracker.get_slot("screening"),
                 in_form=bool(tracker.active_loop_name),
+                earlier=earlier_texts(session_texts(tracker), tracker.get_slot("lifted_at")),
             )
             if action:
                 probabilities[domain.index_for_action(action)] = 1.0

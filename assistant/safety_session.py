@@ -1,0 +1,76 @@
+"""Safety across a conversation (pure, no Rasa): signs told in different
+messages combine, a raised red flag stays in force until the person
+corrects it, and a sign that was only asked about or doubted gets one yes/no
+question instead of a guess either way.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Sequence, Tuple
+
+from assistant.safety import RULES, Rule, Triage
+from assistant.understand import read, triage
+
+# How many earlier messages of the session a new one is read with.
+EARLIER = 4
+# Rules never left to a question: a doubtful sign of these is acted on.
+NEVER_ASKED = frozenset({"self_harm"})
+_SIGNS_END = re.compile(
+    r",? (?:can be|can mean|can come from|should be checked|needs (?:a doctor|checking|the|to be)|is often)\b"
+)
+
+
+_YES = re.compile(r"^\W*(?:yes|yeah|yep|yup|y|1|i do|i have|i am|it is|that's right|right|correct|affirm)\b")
+_NO = re.compile(r"^\W*(?:no|nope|nah|n|2|i don'?t|i haven'?t|not really|none|deny)\b")
+
+
+def yes_or_no(text: str) -> bool | None:
+    """A yes or a no to the one red-flag question (typed, a button, or the
+    phone's keypad: 1 for yes, 2 for no), or None when it is neither."""
+    folded = (text or "").strip().lower()
+    if _NO.match(folded):
+        return False
+    return True if _YES.match(folded) else None
+
+
+def rule(rule_id: str) -> Rule | None:
+    return next((r for r in RULES if r.id == rule_id), None)
+
+
+def flagged_by(rule_id: str) -> Triage:
+    """The urgent reply's triage for a rule raised earlier or confirmed by a yes."""
+    found = rule(rule_id)
+    return Triage(True, found.id, found.reason, found.advice) if found else Triage(False)
+
+
+def earlier_texts(said: Sequence[Tuple[str | None, float | None]], lifted_at: float | None = None) -> List[str]:
+    """The person's own words before this turn, from (text, time) of the
+    session's messages, the latest last: button payloads left out, and
+    nothing from before a red flag was set aside."""
+    return [
+        text for text, at in said[:-1] if text and not text.startswith("/") and (lifted_at is None or (at or 0) > lifted_at)
+    ][-EARLIER:]
+
+
+def turn_triage(current: str, earlier: Sequence[str] = ()) -> Triage:
+    """The triage of this turn: the message alone; else, when it tells a sign
+    of its own, read together with the earlier messages of the session (a
+    calf that swelled up, then a long flight)."""
+    alone = triage(current)
+    if alone.check in NEVER_ASKED:
+        return flagged_by(alone.check)
+    if alone.flagged or not earlier or not _tells_a_sign(current):
+        return alone
+    together = triage(" .\n".join([*earlier[-EARLIER:], current]))
+    return together if together.flagged else alone
+
+
+def _tells_a_sign(text: str) -> bool:
+    return any(f.stated and not f.assertion.other for f in read(text).of("safety"))
+
+
+def signs_of(rule_id: str) -> str:
+    """The signs a rule is about, in the words of its reason."""
+    found = rule(rule_id)
+    return _SIGNS_END.split(found.reason, maxsplit=1)[0] if found else ""
