@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any, Dict, List
 
@@ -19,6 +20,9 @@ from assistant.matching import default_matcher
 from assistant.safety import says_not_that
 from assistant.safety_session import yes_or_no
 
+# "Maybe", "I might": the red flag stays.
+_UNSURE = re.compile(r"\b(?:maybe|might|not sure|possibly|perhaps|dunno|don'?t know)\b")
+
 
 class ActionYesNo(Action):
     def name(self) -> str:
@@ -32,11 +36,16 @@ class ActionYesNo(Action):
         if current is Awaiting.red_flag:
             return await self.after_red_flag(dispatcher, tracker, intent)
         if current is Awaiting.lift_red_flag:
-            return await self.lift_red_flag(dispatcher, tracker, intent)
+            return await self.lift_red_flag(dispatcher, tracker)
         if current is Awaiting.red_flag_check:
             # A "yes" went to the urgent reply (SafetyPolicy): this is a no.
             dispatcher.utter_message(text="Thanks, that's good to know.")
             return [SlotSet("check_rule", None), *await self.described_before(dispatcher, tracker)]
+        # "No fever, no numbness, my lower back is just sore" starts with a no
+        # but describes pain: it is answered as a description.
+        alone = symptom_ranking(tracker)
+        if alone:
+            return await suggest_muscles(dispatcher, tracker, alone)
         send(dispatcher, [replies.yes_no_reply(current, affirmed=intent == "affirm")])
         return [awaiting(None)]
 
@@ -57,8 +66,9 @@ class ActionYesNo(Action):
         send(dispatcher, [replies.yes_no_reply(Awaiting.red_flag, affirmed=not correcting and intent == "affirm")])
         return [awaiting(None)]
 
-    async def lift_red_flag(self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: str | None) -> List[EventType]:
-        if yes_or_no(tracker.latest_message.get("text") or "") is False or intent == "deny":
+    async def lift_red_flag(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        if not yes_or_no(text) or _UNSURE.search(text.lower()):
             send(dispatcher, [replies.yes_no_reply(Awaiting.red_flag, affirmed=True)])
             return [awaiting(Awaiting.red_flag)]
         dispatcher.utter_message(text=replies.NOT_THAT_THEN)

@@ -265,7 +265,7 @@ RULES: Tuple[Rule, ...] = (
             "lower_limb+swollen+long_travel-bilateral",
             "calf_thigh+swollen-bilateral-injury-improving",
             "dvt_risk+calf_thigh-bilateral-long_ago-resolved-improving",
-            "procedure+calf_thigh-bilateral-long_ago-resolved-improving",
+            "operation+calf_thigh-bilateral-long_ago-resolved-improving",
         ],
     ),
     _rule(
@@ -657,7 +657,16 @@ class Triager:
             person = reading.others[0] if reading.others else "they"
             return Triage(True, rule.id, rule.reason, rule.advice, person=person)
         rule = _first_rule(concepts.own | concepts.possible) if concepts.possible else None
-        return Triage(False, check=rule.id, heard=", ".join(concepts.heard)) if rule else Triage(False)
+        if rule is None or self._signs_denied(reading, rule):
+            return Triage(False)
+        return Triage(False, check=rule.id, heard=", ".join(concepts.heard))
+
+    def _signs_denied(self, reading: Reading, rule: Rule) -> bool:
+        """Has the person already denied the signs a question would ask
+        about ("could it be a clot? it's not swollen or warm")?"""
+        signs = {c for alternative in rule.any_of for c in alternative.needs}
+        denied = (self.concepts_of[f.id] for f in reading.of("safety") if f.denied)
+        return any(meanings & signs for meanings in denied)
 
 
 def _first_rule(concepts: FrozenSet[str]) -> Rule | None:

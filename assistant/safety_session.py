@@ -21,7 +21,10 @@ _SIGNS_END = re.compile(
 )
 
 
-_YES = re.compile(r"^\W*(?:yes|yeah|yep|yup|y|1|i do|i have|i am|it is|that's right|right|correct|affirm)\b")
+# Unsure counts as yes: safety wins.
+_YES = re.compile(
+    r"^\W*(?:yes|yeah|yep|yup|y|1|i do|i have|i am|it is|that's right|right|correct|affirm|maybe|not sure|i might|possibly|perhaps)\b"
+)
 _NO = re.compile(r"^\W*(?:no|nope|nah|n|2|i don'?t|i haven'?t|not really|none|deny)\b")
 
 
@@ -62,8 +65,11 @@ def turn_triage(current: str, earlier: Sequence[str] = ()) -> Triage:
         return flagged_by(alone.check)
     if alone.flagged or not earlier or not _tells_a_sign(current):
         return alone
-    together = triage(" .\n".join([*earlier[-EARLIER:], current]))
-    return together if together.flagged else alone
+    before = " .\n".join(earlier[-EARLIER:])
+    together = triage(f"{before} .\n{current}")
+    # Only what the new message adds: a red flag the earlier messages raise
+    # by themselves has had its answer already.
+    return together if together.flagged and together.rule_id != triage(before).rule_id else alone
 
 
 def _tells_a_sign(text: str) -> bool:

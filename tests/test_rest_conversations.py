@@ -87,7 +87,8 @@ def test_red_flag_interrupts_mid_conversation_and_can_be_dismissed(chat: Chat) -
     assert payload(replies, "muscle_suggestions") is None
     assert "Releasing" not in texts(replies)
     assert "emergency" in texts(replies).lower()
-    assert "where does it hurt" in texts(chat.say("no, it's not that")).lower()
+    assert "just to be sure" in texts(chat.say("no, it's not that")).lower()
+    assert "where does it hurt" in texts(chat.say("right, none of that")).lower()
     assert suggested(chat.say("my inner thigh aches when I squat"))
 
 

@@ -62,7 +62,8 @@ def safety_action(
         return ACTION_SCREENING_ANSWER
     if awaiting == Awaiting.red_flag and says_not_that(text):
         return ACTION_NOT_THAT
-    if awaiting == Awaiting.lift_red_flag and yes_or_no(text) is not None:
+    if awaiting == Awaiting.lift_red_flag:
+        # Anything but a clear yes keeps the red flag (action_yes_no says so).
         return ACTION_NOT_THAT
     return None
 
