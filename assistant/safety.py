@@ -172,6 +172,7 @@ RULES: Tuple[Rule, ...] = (
         # Slurring on purpose is a jaw-relaxation tip, not a symptom.
         [
             "stroke",
+            "arm_wont_lift-benign_shoulder_limit",
             "vision_change-benign_screen",
             "headache+sudden",
             "slurred_speech-not_instruction",
