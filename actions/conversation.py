@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import awaited, awaiting, current_muscle, kb, latest_intent, message_features, send, slot_list
 from actions.release import ActionTriedAlready
-from actions.symptoms import suggest_muscles, symptom_ranking
+from actions.symptoms import corrected, suggest_muscles, symptom_ranking
 from assistant import replies
 from assistant.awaiting import Awaiting
 from assistant.features import Features
@@ -31,6 +31,10 @@ class ActionYesNo(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         intent = latest_intent(tracker)
         current = awaited(tracker)
+        if current is None:
+            fixed = await corrected(dispatcher, tracker)
+            if fixed is not None:
+                return fixed
         if current is Awaiting.progress:
             return await self.progress(dispatcher, tracker, domain, better=intent == "affirm")
         if current is Awaiting.red_flag:
@@ -110,6 +114,9 @@ class ActionFallback(Action):
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        fixed = await corrected(dispatcher, tracker)
+        if fixed is not None:
+            return fixed
         alone = symptom_ranking(tracker)
         if alone:
             return await suggest_muscles(dispatcher, tracker, alone)

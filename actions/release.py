@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import current_muscle, kb, message_features, send, slot_list
 from actions.screening import gate
-from actions.symptoms import suggest_muscles, symptom_ranking
+from actions.symptoms import corrected, suggest_muscles, symptom_ranking
 from assistant import replies, understand
 from assistant.features import Features, default_extractor
 from assistant.matching import Status, Suggestion, default_matcher
@@ -95,6 +95,9 @@ class ActionMore(Action):
         return "action_more"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        fixed = await corrected(dispatcher, tracker)
+        if fixed is not None:
+            return fixed
         suggestions = _suggestions(tracker)
         if not suggestions:
             return await suggest_or_ask_where(dispatcher, tracker, domain)

@@ -13,8 +13,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import awaiting, kb, send, slot_list
-from assistant import replies
+from assistant import replies, understand
 from assistant.awaiting import Awaiting
+from assistant.features import default_extractor
 from assistant.knowledge.schema import Muscle
 from assistant.message import Message
 from assistant.screening import Kind, Status, default_screening, entry, recorded, screening_answer, status
@@ -68,10 +69,17 @@ class ActionScreeningAnswer(Action):
         screening = default_screening()
         region = str(tracker.get_slot("screening_region") or "")
         state = tracker.get_slot("screening")
-        answer = screening_answer(screening, state, region, tracker.latest_message.get("text") or "")
+        text = tracker.latest_message.get("text") or ""
+        answer = screening_answer(screening, state, region, text)
         if answer is None:
             send(dispatcher, screening.question(region) if region in screening.data.regions else [])
             return []
+        if answer.kind is Kind.aside:
+            # Noted, and the question still waits: an age or a tool is no answer to it.
+            have = [t for t in default_extractor().tool_mentions(understand.read(text))[0] if t != replies.BAR]
+            noted = f"Got it, I'll stick to {replies.tool_names(kb(), have)}." if have else "Thanks, noted."
+            send(dispatcher, [{"text": f"{noted} Before the steps, one thing I still need to know."}, *screening.question(region)])
+            return [SlotSet("tools", have)] if have else []
         events: List[EventType] = [SlotSet("screening", recorded(state, region, answer, time.time()))]
         if answer.kind is Kind.yes:
             send(dispatcher, [screening.which(region)])

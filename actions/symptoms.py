@@ -12,7 +12,8 @@ from actions.common import awaited, awaiting, kb, message_features, send, slot_l
 from actions.screening import gate
 from assistant import replies
 from assistant.awaiting import CLARIFYING, Awaiting
-from assistant.features import Features
+from assistant.corrections import direction, refines, rejects
+from assistant.features import Features, default_extractor
 from assistant.matching import MatchResult, Status, default_matcher, has_detail
 
 Ranking = Tuple[Features, MatchResult]
@@ -77,4 +78,38 @@ class ActionSuggestMuscles(Action):
         return "action_suggest_muscles"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        return await suggest_muscles(dispatcher, tracker)
+        return await corrected(dispatcher, tracker) or await suggest_muscles(dispatcher, tracker)
+
+
+def refined_ranking(tracker: Tracker) -> Ranking | None:
+    """ "Actually it's more on the outside", "lower down, just above the
+    Achilles": the complaint in focus moved, its feel and triggers kept."""
+    text = tracker.latest_message.get("text") or ""
+    before = Features.from_dict(tracker.get_slot("features"))
+    if not refines(text) or not before.areas:
+        return None
+    now = message_features(tracker)
+    side = direction(text)
+    areas = dict(now.areas) or (default_extractor().toward(before.areas, side) if side else {})
+    if not areas:
+        return None
+    features = Features(areas=areas, side=now.side or before.side, stems=before.stems + now.stems)
+    for kind in ("sensations", "activities", "conditions"):
+        for ident, words in [*getattr(before, kind).items(), *getattr(now, kind).items()]:
+            features.add(kind, ident, words)
+    result = default_matcher().rank(features)
+    return (features, result) if result.status is Status.ok else None
+
+
+async def corrected(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType] | None:
+    """The answer when the message corrects the muscle suggested or moves
+    the complaint; None when it does neither."""
+    refined = refined_ranking(tracker)
+    if refined:
+        return await suggest_muscles(dispatcher, tracker, refined)
+    shown = slot_list(tracker, "suggested_muscles")
+    if not rejects(tracker.latest_message.get("text") or "") or not shown:
+        return None
+    remaining = [m for m in shown if m != tracker.get_slot("current_muscle")]
+    send(dispatcher, [replies.correction_reply(kb(), remaining[0] if remaining else None)])
+    return [SlotSet("suggested_muscles", remaining), SlotSet("current_muscle", remaining[0] if remaining else None), awaiting(None)]

@@ -15,7 +15,7 @@ from assistant.knowledge.loader import Knowledge, default_knowledge
 from assistant.reading.reading import Finding, Reading
 from assistant.reading.spelling import is_english
 from assistant.sides import SIDE_OF_WORD, SIDE_WORDS
-from assistant.textmatch import CLAUSE_BREAK, PhraseIndex, PhraseMatch, fold, phrase_stems
+from assistant.textmatch import PhraseIndex, PhraseMatch, fold, phrase_stems
 
 # Entity types (DESIGN.md) -> vocabulary kinds of the knowledge base.
 ENTITY_KINDS = {
@@ -28,6 +28,8 @@ ENTITY_KINDS = {
 }
 
 _SIDE_NAMES = re.compile(r"\b(" + "|".join(SIDE_WORDS) + r")\b")
+# Where one clause ends and the next begins.
+CLAUSE_BREAK = re.compile(r"[.;!?,:]|\bbut\b|\bhowever\b|\bthough\b|\balthough\b|\bexcept\b")
 # "aches at the back" after a thigh or a knee is the back of that, not the lower back.
 # Kinds that say where it hurts (a message about someone else's knee names one).
 _PLACE_KINDS = ("areas", "muscle", "groups")
@@ -165,6 +167,21 @@ class FeatureExtractor:
                     merged = PhraseMatch("areas", found[0].id, folded[place.start : back.end], place.start, back.end)
                     return [m for m in matches if m not in (back, place)] + [merged]
         return matches
+
+    def toward(self, areas: Dict[str, str], side: str) -> Dict[str, str]:
+        """The part of each place toward one side ("outside" of the knee is
+        the outside of the knee), looked up in the vocabulary's own words;
+        a part of a place looks from the place it belongs to."""
+        found: Dict[str, str] = {}
+        places = {a.id: a for a in self.kb.vocabulary.areas}
+        for ident in areas:
+            term = places[ident]
+            for place in [term.name, *(places[p].name for p in term.part_of)]:
+                named = [m for m in self.index.find(f"{side} of the {place}") if m.kind == "areas" and m.id != ident]
+                if named:
+                    found.setdefault(named[0].id, named[0].surface)
+                    break
+        return found
 
     @staticmethod
     def tool_mentions(reading: Reading) -> Tuple[List[str], List[str]]:

@@ -453,6 +453,21 @@ def red_flag_reply(result: Triage) -> List[Message]:
     ]
 
 
+def correction_reply(kb: Knowledge, next_id: str | None) -> Message:
+    """ "That's wrong": ask what differs, and offer the next candidate."""
+    text = (
+        "Sorry, I got that one wrong. What's different from what you feel: where exactly it hurts, what it feels like, "
+        "or what sets it off? Tell me and I'll look again."
+    )
+    if next_id is None:
+        return {"text": text}
+    name = kb.muscles[next_id].name
+    return {
+        "text": f"{text} Meanwhile, the next likely one is the {name}.",
+        "buttons": [{"title": f"Show the {name}", "payload": f'/ask_release{{"muscle": "{next_id}"}}'}],
+    }
+
+
 def check_question(result: Triage) -> Message:
     """One yes/no question about a sign that was asked about or doubted."""
     heard = f'You mentioned "{result.heard}". ' if result.heard else ""

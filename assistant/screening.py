@@ -23,9 +23,12 @@ from typing import Annotated, Dict, List, Mapping
 import yaml
 from pydantic import Field, ValidationError, root_validator
 
+from assistant.features import default_extractor
 from assistant.knowledge.schema import REGIONS, Id, NonEmpty, Phrase, Strict, Text
 from assistant.message import Message
-from assistant.textmatch import PhraseIndex, fold, is_negated
+from assistant.reading.assertions import default_assertions
+from assistant.safety import ages
+from assistant.textmatch import PhraseIndex, fold
 
 SCREENING_FILE = Path(__file__).with_name("knowledge") / "screening.yml"
 VALID_FOR_SECONDS = 7 * 24 * 3600
@@ -96,6 +99,7 @@ class Kind(Enum):
     yes = "yes"
     unsure = "unsure"
     item = "item"
+    aside = "aside"  # something else said while the question waits (an age, a tool)
 
 
 @dataclass(frozen=True)
@@ -159,9 +163,15 @@ class Screening:
         folded = fold(raw)
         if _UNSURE.search(folded):
             return Answer(Kind.unsure)
-        named = [m.id for m in self._index[region].find(raw) if not is_negated(folded, m)]
+        matches = self._index[region].find(raw)
+        asserted = default_assertions().analyse(folded, [(m.start, m.end) for m in matches]).assertions
+        named = [m.id for m, said in zip(matches, asserted, strict=True) if not said.negated]
         if named:
             return Answer(Kind.item, named[0])
+        if ages(folded) or any(m.kind == "tools" for m in default_extractor().find(raw)):
+            # "I'm 68", "I have a chair and a ball": said while the question
+            # waits, not an answer to it.
+            return Answer(Kind.aside)
         if asked_which:
             ordinal = _ORDINAL.search(folded)
             if ordinal:

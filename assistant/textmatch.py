@@ -291,36 +291,3 @@ def _locate(stems: List[str], used: List[bool], first: int, phrase: Tuple[str, .
         else:
             return None
     return positions
-
-
-NEGATIONS = frozenset(
-    """
-    no not never without dont didnt doesnt isnt wasnt arent havent hasnt hadnt nor none denies free
-    neither don't didn't doesn't isn't wasn't aren't haven't hasn't hadn't
-    """.split()
-)
-AFTER_NEGATIONS = frozenset(["fine", "normal", "ok", "okay", "good", "none", "gone"])
-CLAUSE_BREAK = re.compile(r"[.;!?,:]|\bbut\b|\bhowever\b|\bthough\b|\balthough\b|\bexcept\b")
-# "shortness of breath? no." answers its own question.
-_ANSWERED_NO = re.compile(r"\W*\?\W*(no|nope|nah|none|not really|never)\b")
-_WORD = re.compile(r"[a-z']+")
-
-
-def is_negated(folded: str, match: PhraseMatch) -> bool:
-    """Is the match denied in its own clause (\"no numbness\", \"bladder is fine\")?"""
-    before = folded[: match.start]
-    breaks = list(CLAUSE_BREAK.finditer(before))
-    clause_before = before[breaks[-1].end() :] if breaks else before
-    if any(w in NEGATIONS for w in _WORD.findall(clause_before)[-4:]):
-        return True
-    after = folded[match.end :]
-    if _ANSWERED_NO.match(after):
-        return True
-    cut = CLAUSE_BREAK.search(after)
-    clause_after = after[: cut.start()] if cut else after
-    words = [
-        w
-        for w in _WORD.findall(clause_after)
-        if w not in ("is", "are", "was", "were", "all", "totally", "completely", "seems", "feels")
-    ]
-    return bool(words[:2]) and words[0] in AFTER_NEGATIONS

@@ -45,6 +45,20 @@ def test_each_finding_carries_its_assertion(text: str, words: str, expected: dic
 
 
 @pytest.mark.parametrize(
+    "text, negated",
+    [
+        ("no numbness in my groin", True),
+        ("numbness? no.", True),
+        ("i have numbness in my groin", False),
+        ("not much else, but numbness in my groin", False),
+        ("numbness is fine now", True),
+    ],
+)
+def test_negation_stays_in_its_clause(text: str, negated: bool) -> None:
+    assert assertion_of(text, "numbness").get("negated", False) is negated
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "no fever, no numbness, my lower back is just sore",
