@@ -78,10 +78,10 @@ model: setup
 	$(PY) -m assistant.nlp.model
 
 run: model
-	$(PY) -m assistant.run
+	$(PY) -m assistant.tools.run
 
 shell: model
-	$(PY) -m assistant.shell
+	$(PY) -m assistant.tools.shell
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check assistant actions tests
@@ -108,19 +108,19 @@ stock-test: model
 test: lint validate story-test pytest stock-test
 
 eval: model
-	$(PY) -m assistant.eval $(CASES) --json results/eval.json
+	$(PY) -m assistant.tools.eval $(CASES) --json results/eval.json
 
 eval-voice: model
 	$(PY) -m assistant.voice.evaluate --json results/eval-voice.json
 
 eval-engine: setup
-	$(PY) -m assistant.eval --engine $(CASES)
+	$(PY) -m assistant.tools.eval --engine $(CASES)
 
 bench: model
-	$(PY) -m assistant.bench
+	$(PY) -m assistant.tools.bench
 
 profile: model
-	$(PY) -m assistant.profile
+	$(PY) -m assistant.tools.profile
 
 crossval: setup
 	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/crossval

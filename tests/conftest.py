@@ -13,7 +13,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from assistant.servers import ROOT, Servers, base_env, free_port, running_assistant
+from assistant.tools.servers import ROOT, Servers, base_env, free_port, running_assistant
 
 MODEL = ROOT / "models" / "assistant.tar.gz"
 

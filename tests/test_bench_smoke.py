@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from assistant import bench
+from assistant.tools import bench
 
 
 def test_bench_measurements_run(servers) -> None:

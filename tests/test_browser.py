@@ -15,7 +15,7 @@ from typing import Iterator
 
 import pytest
 
-from assistant.servers import ROOT
+from assistant.tools.servers import ROOT
 from assistant.voice.text import normalise
 from tests.conftest import Chat, payload
 

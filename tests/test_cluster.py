@@ -32,7 +32,7 @@ from assistant.cluster.load import check_stored, realistic_messages, run_load, s
 from assistant.cluster.services import scratch
 from assistant.cluster.settings import ClusterSettings
 from assistant.knowledge.loader import default_knowledge
-from assistant.servers import ROOT, free_port
+from assistant.tools.servers import ROOT, free_port
 
 RESULTS = ROOT / "results"
 REDIS_START = [

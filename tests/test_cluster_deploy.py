@@ -18,7 +18,7 @@ import yaml
 from assistant.cluster import nginx
 from assistant.cluster.launch import ENDPOINTS, Cluster, nginx_binary
 from assistant.cluster.settings import ClusterSettings
-from assistant.servers import ROOT
+from assistant.tools.servers import ROOT
 
 DEPLOY = ROOT / "deploy"
 MANIFESTS = sorted((DEPLOY / "k8s").glob("*.yaml"))

@@ -1,4 +1,4 @@
-"""The conversation scripts' checks (assistant/eval.py) on hand-made replies: no servers."""
+"""The conversation scripts' checks (assistant/tools/eval.py) on hand-made replies: no servers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Dict, List
 
 import pytest
 
-from assistant.eval import check_turn, load_conversations, score_conversations
+from assistant.tools.eval import check_turn, load_conversations, score_conversations
 
 DATA = Path(__file__).resolve().parent / "data" / "eval"
 

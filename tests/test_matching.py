@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from assistant import understand
-from assistant.eval import engine_runner, load_cases, score
 from assistant.features import Features, default_extractor
 from assistant.knowledge.loader import Knowledge, default_knowledge
 from assistant.matching import Matcher, Status, default_matcher
+from assistant.tools.eval import engine_runner, load_cases, score
 
 DATA = Path(__file__).parent / "data" / "eval"
 LEGS_BACK_AND_JAW = {"hip", "thigh", "knee", "lower_back", "lower_leg", "foot", "jaw"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.profile import inclusive_shares, profile, top_rows
+from assistant.tools.profile import inclusive_shares, profile, top_rows
 
 RAW = """\
 main (rasa/__main__.py:1);handle (rasa/core/processor.py:10);retrieve (rasa/core/tracker_store.py:5) 6

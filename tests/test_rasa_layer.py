@@ -23,7 +23,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from assistant.nlp import layer, lean_actions
 from assistant.safety_session import EARLIER
-from assistant.servers import ROOT
+from assistant.tools.servers import ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 

@@ -114,7 +114,7 @@ def test_hung_action_server_times_out_to_a_polite_fallback(servers) -> None:
 
 
 def test_message_text_reaches_logs_only_with_the_debug_flag(trained_model, tmp_path) -> None:
-    from assistant.servers import running_assistant
+    from assistant.tools.servers import running_assistant
 
     marker = "giraffekneemarkerdebug"
     with running_assistant(trained_model, env={"DEBUG_LOGS": "true"}, log_dir=tmp_path) as debug_servers:

@@ -10,7 +10,7 @@ import time
 
 import requests
 
-from assistant.servers import ROOT, free_port
+from assistant.tools.servers import ROOT, free_port
 
 
 def answers(url: str) -> bool:
@@ -24,7 +24,7 @@ def test_run_starts_prints_and_stops_cleanly(trained_model, tmp_path) -> None:
     rasa_port, action_port = free_port(), free_port()
     env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port), "TRACKER_DB": str(tmp_path / "c.db")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "assistant.run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [sys.executable, "-m", "assistant.tools.run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     lines = []
     try:

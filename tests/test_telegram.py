@@ -28,7 +28,7 @@ from assistant.channels.telegram.format import (
     to_html,
     user_text,
 )
-from assistant.servers import Servers, free_port, running_assistant
+from assistant.tools.servers import Servers, free_port, running_assistant
 from assistant.voice.audio import convert
 from assistant.voice.voices import speak_as
 

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from assistant import replies, understand
-from assistant.eval import load_cases
 from assistant.knowledge.loader import default_knowledge
 from assistant.matching import Status, default_matcher
+from assistant.tools.eval import load_cases
 
 ROOT = Path(__file__).parents[1]
 

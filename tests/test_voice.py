@@ -15,7 +15,7 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from assistant.servers import Servers, running_assistant
+from assistant.tools.servers import Servers, running_assistant
 from assistant.voice.audio import convert, to_pcm16k
 from assistant.voice.speak import seconds_to_say
 from assistant.voice.spoken import MAX_SECONDS, NEXT_STEP, STOPPED

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.servers import Servers
+from assistant.tools.servers import Servers
 from assistant.voice.evaluate import load_set, run_set, summarise
 
 

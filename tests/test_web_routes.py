@@ -13,7 +13,7 @@ from assistant import bodymap
 from assistant.channels.pages import WEB_DIR, static_file
 from assistant.channels.web import base_url
 from assistant.knowledge.loader import default_knowledge
-from assistant.servers import ROOT
+from assistant.tools.servers import ROOT
 from tests.conftest import payload, rasa_with_credentials
 
 VENDOR = WEB_DIR / "vendor"

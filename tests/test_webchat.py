@@ -17,7 +17,7 @@ from typing import Iterator
 
 import pytest
 
-from assistant.servers import ROOT, Servers, running_assistant
+from assistant.tools.servers import ROOT, Servers, running_assistant
 from tests.test_browser import SHOTS, launch
 
 WIDGET = ROOT / "tests" / "webchat" / "node_modules" / "rasa-webchat" / "lib" / "index.js"

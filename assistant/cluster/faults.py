@@ -32,7 +32,7 @@ from assistant.cluster.launch import MODEL, Cluster, running_cluster
 from assistant.cluster.load import lost_and_duplicated, run_load, stored_events, turn_problems
 from assistant.cluster.services import scratch
 from assistant.cluster.settings import ClusterSettings
-from assistant.servers import ROOT, free_port
+from assistant.tools.servers import ROOT, free_port
 
 KILLED = ("rasa-1", "actions-1")
 CONVERSATIONS, TURNS, THINK_SECONDS, KILL_AFTER_SECONDS = 40, 10, 6.0, 15.0

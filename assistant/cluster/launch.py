@@ -25,7 +25,7 @@ from typing import Dict, Iterator, List
 
 from assistant.cluster import nginx, services
 from assistant.cluster.settings import ClusterSettings
-from assistant.servers import BIN, RASA_START_TIMEOUT, ROOT, Servers, StartupError, base_env, free_port, wait_until
+from assistant.tools.servers import BIN, RASA_START_TIMEOUT, ROOT, Servers, StartupError, base_env, free_port, wait_until
 
 MODEL = ROOT / "models" / "assistant.tar.gz"
 RUN_DIR = ROOT / "run" / "cluster"

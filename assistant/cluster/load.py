@@ -32,12 +32,12 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from assistant.bench import percentile
 from assistant.channels.guard import ACTIONS_DOWN, SLOW_DOWN
 from assistant.cluster.launch import MODEL, running_cluster
 from assistant.cluster.services import scratch
 from assistant.cluster.settings import ClusterSettings
-from assistant.servers import ROOT, free_port, running_assistant
+from assistant.tools.bench import percentile
+from assistant.tools.servers import ROOT, free_port, running_assistant
 
 MESSAGES_FILE = ROOT / "tests" / "data" / "eval" / "dev.yml"
 # Cases that would end the conversation they are sent in, not realistic mid-load.

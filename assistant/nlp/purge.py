@@ -11,7 +11,7 @@ import sys
 from rasa.shared.core.domain import Domain
 
 from assistant.nlp.erasable_store import ErasableSQLTrackerStore
-from assistant.servers import base_env
+from assistant.tools.servers import base_env
 
 
 def main() -> int:

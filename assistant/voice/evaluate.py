@@ -33,7 +33,7 @@ from typing import Callable, Dict, List
 
 import numpy as np
 
-from assistant.eval import Outcome, load_cases, outcome_of, publish, score, typed_outcome
+from assistant.tools.eval import Outcome, load_cases, outcome_of, publish, score, typed_outcome
 from assistant.voice.audio import SAMPLE_RATE, convert, to_pcm16k
 from assistant.voice.text import normalise
 from assistant.voice.voices import engine_of, speak_as
@@ -334,8 +334,8 @@ def compare_prompts(every: int = 1, names: List[str] | None = None, out_dir: Pat
     prompt.PROMPTS, on every `every`-th recording of the dev set (never the
     held-out evaluation set: the choice is tuned here) and on the real ones,
     recognised directly (no servers)."""
-    from assistant.eval import engine_runner
     from assistant.knowledge.loader import default_knowledge
+    from assistant.tools.eval import engine_runner
     from assistant.voice.prompt import PROMPTS, token_count
     from assistant.voice.recognize import Recognizer
 
@@ -398,7 +398,7 @@ def main(argv: List[str] | None = None) -> int:
         figures = measure()
         publish(figures, figures, args.json)
         return 0
-    from assistant.servers import running_assistant
+    from assistant.tools.servers import running_assistant
     from assistant.voice.recognize import Recognizer
 
     with running_assistant(args.model) as servers:

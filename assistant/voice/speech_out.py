@@ -29,9 +29,9 @@ SENTENCES = 20
 def reply_sentences(count: int = SENTENCES) -> List[str]:
     """The first spoken part of the replies to the held-out symptom cases."""
     from assistant import replies, understand
-    from assistant.eval import load_cases
     from assistant.knowledge.loader import default_knowledge
     from assistant.matching import Status, default_matcher
+    from assistant.tools.eval import load_cases
     from assistant.voice.evaluate import CASE_FILES
     from assistant.voice.spoken import script_for
 

@@ -21,8 +21,8 @@ import requests
 from rich.console import Console
 from rich.table import Table
 
-from assistant.bench import SYMPTOMS, post
-from assistant.servers import BIN, ROOT, running_assistant
+from assistant.tools.bench import SYMPTOMS, post
+from assistant.tools.servers import BIN, ROOT, running_assistant
 
 
 def inclusive_shares(collapsed: str) -> Tuple[int, Dict[str, int]]:

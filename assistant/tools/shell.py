@@ -14,8 +14,8 @@ import requests
 from rich.console import Console
 from rich.markdown import Markdown
 
-from assistant.run import MODEL
-from assistant.servers import running_assistant
+from assistant.tools.run import MODEL
+from assistant.tools.servers import running_assistant
 
 
 def render(console: Console, reply: dict) -> None:

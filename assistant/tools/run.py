@@ -13,7 +13,7 @@ import time
 
 from rich.console import Console
 
-from assistant.servers import ROOT, Servers, StartupError, base_env
+from assistant.tools.servers import ROOT, Servers, StartupError, base_env
 
 MODEL = ROOT / "models" / "assistant.tar.gz"
 

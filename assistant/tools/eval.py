@@ -308,7 +308,7 @@ def main(argv: List[str] | None = None) -> int:
     if args.engine:
         evaluate(engine_runner(), None)
     else:
-        from assistant.servers import running_assistant
+        from assistant.tools.servers import running_assistant
 
         with running_assistant(args.model) as servers:
             evaluate(rest_runner(servers.rasa_url, servers.token), partial(post_message, requests.Session(), servers.rasa_url))

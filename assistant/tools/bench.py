@@ -28,7 +28,7 @@ import requests
 from rich.console import Console
 from rich.table import Table
 
-from assistant.servers import ROOT, Servers, base_env, free_port, running_assistant
+from assistant.tools.servers import ROOT, Servers, base_env, free_port, running_assistant
 
 SYMPTOMS = [
     "my knee buckles going down stairs",
