@@ -624,10 +624,12 @@ class Triager:
         for finding in reading.of("safety"):
             meanings = self.concepts_of[finding.id]
             a = finding.assertion
+            if a.negated:
+                continue  # "without dieting" is no diet, "no numbness" no numbness
             context |= meanings & self.absorbing
             meanings -= self.absorbing
-            if a.negated or (a.other and a.past) or (a.past and not meanings & LASTING):
-                continue  # denied, a family history, or over and done with
+            if (a.other and a.past) or (a.past and not meanings & LASTING):
+                continue  # a family history, or over and done with
             if a.past:
                 own |= {HISTORY_OF.get(c, c) for c in meanings & LASTING}
             elif a.hypothetical or a.uncertain:

@@ -55,7 +55,8 @@ def test_red_flag_inside_the_checkup_interrupts_it(chat: Chat) -> None:
     assert payload(replies, "red_flag") is not None
     assert "2/5." not in texts(replies)
     assert not chat.tracker()["active_loop"].get("name")
-    assert "where does it hurt" in texts(chat.say("/deny")).lower()
+    assert "just to be sure" in texts(chat.say("/deny")).lower()
+    assert "where does it hurt" in texts(chat.say("/affirm")).lower()
 
 
 def test_delete_my_data_inside_the_checkup_deletes_without_more_questions(chat: Chat) -> None:

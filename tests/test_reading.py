@@ -69,6 +69,7 @@ def test_negation_stays_in_its_clause(text: str, negated: bool) -> None:
         "my mum had bone cancer but I'm 30 and my back is just tight from moving house",
         "could it be a clot? my calf is tight after running",
         "I don't have any numbness in my groin and my bladder is fine, my lower back just aches",
+        "frozen shoulder, can't lift my arm above my head",
     ],
 )
 def test_denied_past_asked_about_and_other_peoples_alarms_are_not_the_persons(text: str) -> None:
@@ -84,6 +85,9 @@ def test_denied_past_asked_about_and_other_peoples_alarms_are_not_the_persons(te
         ("I had cancer 5 years ago and now my lower back hurts at night", "serious_illness", None),
         ("thunderclap headache a minute ago", "stroke", None),
         ("years ago I hurt my back, and now my groin is numb and I can't pee", "cauda_equina", None),
+        ("I can't feel my groin", "cauda_equina", None),
+        ("I dropped about 10 kg without dieting and my back aches at 3am", "serious_illness", None),
+        ("I suddenly can't lift my arm", "stroke", None),
     ],
 )
 def test_red_flags_are_raised_for_whoever_has_them(text: str, rule: str, person: str | None) -> None:

@@ -102,12 +102,14 @@ def test_a_bar_is_explained_not_suggested(chat: Chat) -> None:
 def test_typing_its_not_that_after_the_urgent_reply_goes_on(chat: Chat) -> None:
     assert payload(chat.say("I've been wetting myself and my back aches"), "red_flag")
     replies = texts(chat.say("it's not that, it's just a bit of pee when I sneeze"))
-    assert "Sorry it didn't help" not in replies
-    assert "where does it hurt" in replies.lower()
+    assert "Sorry it didn't help" not in replies and "just to be sure" in replies.lower()
+    confirmed = texts(chat.say("yes")).lower()
+    assert "putting me right" in confirmed and "where do" in confirmed
 
 
 def test_a_correction_that_describes_the_pain_is_answered_once(chat: Chat) -> None:
     assert payload(chat.say("I'm 72 and my jaw aches when I chew"), "red_flag")
-    replies = chat.say("it's not that, my jaw just clicks when I open wide")
+    assert "just to be sure" in texts(chat.say("it's not that, my jaw just clicks when I open wide")).lower()
+    replies = chat.say("/affirm")
     assert "putting me right" in texts(replies)
     assert sum(1 for r in replies if (r.get("custom") or {}).get("type") == "muscle_suggestions") == 1

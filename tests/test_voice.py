@@ -165,7 +165,8 @@ def test_spoken_reply_walks_by_voice(voice_servers: Servers) -> None:
     assert len(base64.b64decode(slower["audio"])) > 1.2 * len(base64.b64decode(again["audio"]))
     others = voice.say("other muscles", voice=SHORT)
     assert "The other likely ones are the Rectus femoris" in others["spoken"]
-    assert voice.say("stop", voice=SHORT)["spoken"] == STOPPED
+    stopped = voice.say("stop", voice=SHORT)
+    assert stopped["spoken"] == STOPPED, stopped["transcript"]
     assert len(voice.user_turns()) == turns  # no command reached the assistant as a message
 
 

@@ -169,8 +169,11 @@ class AssertionReader:
 
 def _outside_findings(target: Span, modifier: Span, between: Span) -> bool:
     """A negation inside a finding ("can't pee", "no control of my bladder")
-    is part of what the finding names, not a denial of anything."""
-    return not any(f.start <= modifier.start and modifier.end <= f.end for f in target.doc.spans[SPAN_GROUP])
+    is part of what the finding names, not a denial of anything; a lone
+    last word of a finding ("10 kg without | dieting") still points past it."""
+    inside = [f for f in target.doc.spans[SPAN_GROUP] if f.start <= modifier.start and modifier.end <= f.end]
+    last_word = all(modifier.start == f.end - 1 == modifier.end - 1 for f in inside)
+    return (not inside or last_word) and not (target.start <= modifier.start and modifier.end <= target.end)
 
 
 def _assertion(span: Span) -> Assertion:
