@@ -72,7 +72,13 @@ class ActionYesNo(Action):
 
     async def lift_red_flag(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
-        if not yes_or_no(text) or _UNSURE.search(text.lower()):
+        answer = None if _UNSURE.search(text.lower()) else yes_or_no(text)
+        if answer is None and not _UNSURE.search(text.lower()):
+            # Neither yes nor no: the question is asked again, the red flag stands.
+            raised = slot_list(tracker, "red_flags")
+            send(dispatcher, [replies.confirm_lift(raised[-1] if raised else "")])
+            return [awaiting(Awaiting.lift_red_flag)]
+        if not answer:
             send(dispatcher, [replies.yes_no_reply(Awaiting.red_flag, affirmed=True)])
             return [awaiting(Awaiting.red_flag)]
         dispatcher.utter_message(text=replies.NOT_THAT_THEN)

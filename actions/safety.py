@@ -13,7 +13,7 @@ from actions.common import awaited, awaiting, message_features, send, slot_list
 from assistant import replies
 from assistant.awaiting import Awaiting
 from assistant.safety import Triage
-from assistant.safety_session import earlier_texts, flagged_by, turn_triage
+from assistant.safety_session import corrects_red_flag, earlier_texts, flagged_by, turn_triage
 
 
 def session_texts(tracker: Tracker) -> List[tuple]:
@@ -33,8 +33,10 @@ def this_turn(tracker: Tracker) -> Triage:
     the latest message read with the earlier ones."""
     if awaited(tracker) is Awaiting.red_flag_check and tracker.get_slot("check_rule"):
         return flagged_by(str(tracker.get_slot("check_rule")))
-    earlier = earlier_texts(session_texts(tracker), tracker.get_slot("lifted_at"))
-    return turn_triage(tracker.latest_message.get("text") or "", earlier)
+    text = tracker.latest_message.get("text") or ""
+    correcting = corrects_red_flag(tracker.get_slot("awaiting"), text)
+    earlier = [] if correcting else earlier_texts(session_texts(tracker), tracker.get_slot("lifted_at"))
+    return turn_triage(text, earlier)
 
 
 class ActionRedFlag(Action):

@@ -67,8 +67,8 @@ NEXT: Mapping[Awaiting, FrozenSet[Awaiting | None]] = {
     # nothing awaited.
     Awaiting.red_flag: frozenset({Awaiting.lift_red_flag, None}),
     # Confirmed: what the correction described is answered as a description;
-    # "actually, I might" keeps the red flag.
-    Awaiting.lift_red_flag: _DESCRIBED | {Awaiting.red_flag},
+    # "actually, I might" keeps the red flag; neither asks again.
+    Awaiting.lift_red_flag: _DESCRIBED | {Awaiting.red_flag, Awaiting.lift_red_flag},
     # "No" carries on with what the message described; "yes" is the urgent reply.
     Awaiting.red_flag_check: _DESCRIBED,
     # "Not better" offers another method, which may need the screening first.

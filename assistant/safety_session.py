@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import List, Sequence, Tuple
 
-from assistant.safety import RULES, Rule, Triage
+from assistant.awaiting import Awaiting
+from assistant.safety import RULES, Rule, Triage, says_not_that
 from assistant.understand import read, triage
 
 # How many earlier messages of the session a new one is read with.
@@ -56,6 +57,13 @@ def earlier_texts(said: Sequence[Tuple[str | None, float | None]], lifted_at: fl
     ][-EARLIER:]
 
 
+def corrects_red_flag(awaiting: str | None, text: str) -> bool:
+    """Is this message the person's correction of the urgent reply? It is
+    read alone: with the message it corrects, it would only raise the same
+    red flag again."""
+    return awaiting == Awaiting.lift_red_flag or (awaiting == Awaiting.red_flag and says_not_that(text))
+
+
 def turn_triage(current: str, earlier: Sequence[str] = ()) -> Triage:
     """The triage of this turn: the message alone; else, when it tells a sign
     of its own, read together with the earlier messages of the session (a
@@ -67,9 +75,12 @@ def turn_triage(current: str, earlier: Sequence[str] = ()) -> Triage:
         return alone
     before = " .\n".join(earlier[-EARLIER:])
     together = triage(f"{before} .\n{current}")
-    # Only what the new message adds: a red flag the earlier messages raise
-    # by themselves has had its answer already.
-    return together if together.flagged and together.rule_id != triage(before).rule_id else alone
+    # What the new message adds: a red flag of the person's own that the
+    # earlier messages raised stands, and the advice comes again; someone
+    # else's is not raised again by the writer's own pain.
+    earlier_alone = triage(before)
+    repeated = together.rule_id == earlier_alone.rule_id and earlier_alone.person is not None
+    return together if together.flagged and not repeated else alone
 
 
 def _tells_a_sign(text: str) -> bool:

@@ -131,7 +131,7 @@ ANSWERS: Dict[Awaiting, List[Tuple[str, str, bool]]] = {
     ],
     Awaiting.progress: [("yes, it's better", "affirm", False), ("no, it's the same", "deny", False)],
     # The text stands for the description that came before the question.
-    Awaiting.lift_red_flag: [("actually I might", "deny", False), *[(f"yes, {text}", "affirm", screened) for text, _, screened in DESCRIPTIONS]],
+    Awaiting.lift_red_flag: [("actually I might", "deny", False), ("my knee hurts", "describe_symptom", False), *[(f"yes, {text}", "affirm", screened) for text, _, screened in DESCRIPTIONS]],
     Awaiting.red_flag_check: [(text, "deny", screened) for text, _, screened in DESCRIPTIONS],
 }
 

@@ -24,7 +24,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.awaiting import Awaiting
 from assistant.safety import says_not_that
-from assistant.safety_session import earlier_texts, turn_triage, yes_or_no
+from assistant.safety_session import corrects_red_flag, earlier_texts, turn_triage, yes_or_no
 from assistant.screening import default_screening, screening_answer
 
 ACTION_RED_FLAG = "action_red_flag"
@@ -48,7 +48,7 @@ def safety_action(
     reply (for this message, or for it with the earlier ones), the answer to
     the yes/no red-flag question, or that question. Inside a form (the
     root-cause check-up) a "yes" answers the form's question instead."""
-    result = turn_triage(text, earlier)
+    result = turn_triage(text, () if corrects_red_flag(awaiting, text) else earlier)
     if result.flagged:
         return ACTION_RED_FLAG
     if awaiting == Awaiting.red_flag_check and yes_or_no(text) is not None:

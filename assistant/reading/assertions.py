@@ -86,6 +86,7 @@ def _rules(spec: dict) -> List[object]:
         *phrase_rules(other["pronouns"], "OTHER_PERSON", "FORWARD"),
         *phrase_rules(spec["self"], "SELF", "FORWARD", max_scope=spec["self_scope"]),
         *phrase_rules(historical["forward"], "HISTORICAL", "FORWARD"),
+        *phrase_rules(historical["history_of"], "HISTORICAL", "FORWARD", max_scope=3),
         *phrase_rules(historical["backward"], "HISTORICAL", "BACKWARD"),
         *phrase_rules(historical["either"], "HISTORICAL", "BIDIRECTIONAL"),
         *phrase_rules(spec["hypothetical"]["forward"], "HYPOTHETICAL", "FORWARD", max_scope=spec["hypothetical"]["max_scope"]),
