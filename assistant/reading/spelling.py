@@ -34,6 +34,7 @@ def english_words() -> FrozenSet[str]:
 
 def is_english(word: str) -> bool:
     """Is `word` (lower case) an English word as written? Contractions count
-    by their stem ("doesn't", "it's")."""
+    by their stem ("doesn't", "it's"), and so does a word with an "s" added
+    ("theres" for "there's" is no typo of "teres")."""
     words = english_words()
-    return word in words or word.split("'")[0] in words
+    return word in words or word.split("'")[0] in words or (len(word) > 3 and word.endswith("s") and word[:-1] in words)
