@@ -24,7 +24,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.awaiting import Awaiting
 from assistant.safety import says_not_that
-from assistant.safety_session import corrects_red_flag, earlier_texts, turn_triage, yes_or_no
+from assistant.safety_session import EARLIER, corrects_red_flag, earlier_texts, turn_triage, yes_or_no
 from assistant.screening import default_screening, screening_answer
 
 ACTION_RED_FLAG = "action_red_flag"
@@ -69,10 +69,12 @@ def safety_action(
 
 
 def session_texts(tracker: DialogueStateTracker) -> List[Tuple[str | None, float | None]]:
-    """(text, time) of the person's messages in the current session."""
+    """(text, time) of the person's latest messages in the current session,
+    as many as safety reads: read from the end, so a long conversation
+    costs no more."""
     said: List[Tuple[str | None, float | None]] = []
     for event in reversed(tracker.events):
-        if isinstance(event, SessionStarted):
+        if isinstance(event, SessionStarted) or len(said) > EARLIER:
             break
         if isinstance(event, UserUttered):
             said.append((event.text, event.timestamp))

@@ -100,7 +100,7 @@ class Servers:
 
     @staticmethod
     def actions_command(port: int) -> List[str]:
-        return [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+        return [str(BIN / "python"), "-m", "assistant.tools.action_server", "--actions", "actions", "--port", str(port)]
 
     def rasa_command(self, port: int, enable_api: bool = True, endpoints: str = "endpoints.yml") -> List[str]:
         # Rasa's own command with the assistant's layer installed first
