@@ -24,10 +24,14 @@ def message_features(tracker: Tracker) -> Features:
     whatever the trained extractor found (button payloads carry KB ids)."""
     extractor = default_extractor()
     text = tracker.latest_message.get("text") or ""
-    from_entities = extractor.from_entities(tracker.latest_message.get("entities") or [], text)
+    entities = tracker.latest_message.get("entities") or []
     if text.startswith("/"):
-        return from_entities
-    return from_entities.merged(understand.features(text))
+        return extractor.from_entities(entities, text)
+    # The entity extractors know no negation: what the reading leaves out
+    # ("no numbness", "years ago in my groin") is left out of theirs too.
+    left_out = [(f.start, f.end) for f in extractor.left_out(understand.read(text))]
+    told = [e for e in entities if not any(a < int(e.get("end") or 0) and int(e.get("start") or 0) < b for a, b in left_out)]
+    return extractor.from_entities(told, text).merged(understand.features(text))
 
 
 def latest_intent(tracker: Tracker) -> str | None:

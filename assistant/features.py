@@ -130,15 +130,21 @@ class FeatureExtractor:
         finding never counts; one about someone else, or told as past, counts
         only when the message tells of nothing else (then it is what they ask
         about: "my wife's knee hurts")."""
+        left_out = self.left_out(reading)
+        kept = [f for f in reading.of("kb") if f not in left_out]
+        matches = [PhraseMatch(f.kind, f.id, f.words, f.start, f.end) for f in kept]
+        return self._features(reading.text, matches, left_out)
+
+    @staticmethod
+    def left_out(reading: Reading) -> List[Finding]:
+        """The findings that do not tell the person's own pain now."""
         findings = reading.of("kb")
         kept = [f for f in findings if not f.denied]
         for dropped in (lambda f: f.assertion.other is not None, lambda f: f.assertion.past):
             rest = [f for f in kept if not dropped(f)]
             if any(f.kind in _PLACE_KINDS for f in rest):
                 kept = rest
-        left_out = [f for f in findings if f not in kept]
-        matches = [PhraseMatch(f.kind, f.id, f.words, f.start, f.end) for f in kept]
-        return self._features(reading.text, matches, left_out)
+        return [f for f in findings if f not in kept]
 
     def _features(self, text: str, matches: Sequence[PhraseMatch], left_out: Sequence[Finding]) -> Features:
         outside = [(f.start, f.end) for f in left_out]

@@ -8,6 +8,7 @@ what a message said.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from assistant.features import Features, default_extractor
@@ -25,6 +26,27 @@ def default_reader() -> Reader:
 def read(text: str) -> Reading:
     """The reading of `text` (kept for the few stages of one turn)."""
     return default_reader().read(text)
+
+
+# Intents an everyday description of pain is sometimes taken for ("I have a
+# crick in my neck" as out of scope, "x-rays on my hands" as tools).
+MISREAD_INTENTS = frozenset({"out_of_scope", "nlu_fallback", "ask_tools", "ask_root_cause"})
+_ASKS_WHY = re.compile(r"\?|\bwhy\b|\bcoming back\b|\bkeeps? (?:happening|returning)\b|\bwhat causes\b")
+
+
+def describes_pain(intent: str | None, text: str) -> bool:
+    """Is a message the intent classifier placed elsewhere really a
+    description of the person's own pain? It names a place of their own,
+    stated as now, and is not asking why, nor naming a tool it has."""
+    if intent not in MISREAD_INTENTS:
+        return False
+    reading = read(text)
+    if intent == "ask_root_cause" and _ASKS_WHY.search(reading.folded):
+        return False
+    found = [f for f in reading.of("kb") if f.stated and not f.assertion.other]
+    if intent == "ask_tools" and any(f.kind == "tools" for f in found):
+        return False
+    return any(f.kind in ("areas", "muscle", "groups") for f in found)
 
 
 def features(text: str) -> Features:

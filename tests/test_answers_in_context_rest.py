@@ -3,6 +3,8 @@ trained model and action server over REST."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import Chat, payload, texts
 
 
@@ -35,3 +37,26 @@ def test_more_on_the_outside_moves_the_complaint_within_its_place(chat: Chat) ->
     moved = chat.say("actually it's more on the outside")
     assert "outside_of_knee" in chat.slot("features")["areas"]
     assert {"vastus_lateralis", "tensor_fasciae_latae", "biceps_femoris"} & set(ids(moved))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have a crick in my neck",
+        "my calff is killin me wen i walk upstares",
+        "the pain is getting worse, probably because I keep testing my shoulder",
+        "I've had x-rays done on my hands",
+        "it's not my hamstrings, it's behind the knee",
+    ],
+)
+def test_a_place_that_hurts_gets_muscles_or_a_question_never_outside_what_i_know(chat: Chat, text: str) -> None:
+    replies = chat.say(text)
+    assert "outside what I know" not in texts(replies) and "What do you have at hand" not in texts(replies)
+    assert payload(replies, "muscle_suggestions") or any(r.get("buttons") for r in replies), texts(replies)
+    assert payload(replies, "red_flag") is None
+
+
+def test_denied_words_are_not_shown_as_the_persons_own(chat: Chat) -> None:
+    replies = chat.say("no fever, no numbness, my lower back is just sore")
+    told = texts(replies).split("\n")[0]
+    assert "lower back" in told and "numbness" not in told

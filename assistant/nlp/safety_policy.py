@@ -26,6 +26,7 @@ from assistant.awaiting import Awaiting
 from assistant.safety import says_not_that
 from assistant.safety_session import EARLIER, corrects_red_flag, earlier_texts, turn_triage, yes_or_no
 from assistant.screening import default_screening, screening_answer
+from assistant.understand import describes_pain
 
 ACTION_RED_FLAG = "action_red_flag"
 ACTION_RED_FLAG_CHECK = "action_red_flag_check"
@@ -33,7 +34,8 @@ ACTION_SCREENING_ANSWER = "action_screening_answer"
 ACTION_NOT_THAT = "action_yes_no"
 # After these the assistant always waits for the person (the yes/no action
 # ends its rules too, and may itself have answered a symptom in the message).
-ANSWERS_THEN_LISTEN = (ACTION_RED_FLAG, ACTION_RED_FLAG_CHECK, ACTION_SCREENING_ANSWER, ACTION_NOT_THAT)
+ACTION_SUGGEST_MUSCLES = "action_suggest_muscles"
+ANSWERS_THEN_LISTEN = (ACTION_RED_FLAG, ACTION_RED_FLAG_CHECK, ACTION_SCREENING_ANSWER, ACTION_NOT_THAT, ACTION_SUGGEST_MUSCLES)
 
 
 def safety_action(
@@ -43,6 +45,7 @@ def safety_action(
     screening_state: Any,
     in_form: bool = False,
     earlier: Sequence[str] = (),
+    intent: str | None = None,
 ) -> str | None:
     """The action safety demands for this user message, if any: the urgent
     reply (for this message, or for it with the earlier ones), the answer to
@@ -65,6 +68,10 @@ def safety_action(
     if awaiting == Awaiting.lift_red_flag:
         # Anything but a clear yes keeps the red flag (action_yes_no says so).
         return ACTION_NOT_THAT
+    if describes_pain(intent, text):
+        # A description of pain is answered as one, whatever the intent
+        # classifier made of it: never "outside what I know".
+        return ACTION_SUGGEST_MUSCLES
     return None
 
 
@@ -113,6 +120,7 @@ class SafetyPolicy(Policy):
                 tracker.get_slot("screening"),
                 in_form=bool(tracker.active_loop_name),
                 earlier=earlier_texts(session_texts(tracker), tracker.get_slot("lifted_at")),
+                intent=(tracker.latest_message.intent or {}).get("name"),
             )
             if action:
                 probabilities[domain.index_for_action(action)] = 1.0
