@@ -38,6 +38,7 @@ def assertion_of(text: str, words: str) -> dict:
         ("i had surgery years ago and my groin is numb now", "numb", {}),
         ("thunderclap headache a minute ago", "thunderclap headache", {}),
         ("my little boy has been limping", "limping", {"other": "boy"}),
+        ("slept funny and I can't turn my head", "turn my head", {"own": True}),
     ],
 )
 def test_each_finding_carries_its_assertion(text: str, words: str, expected: dict) -> None:

@@ -64,6 +64,7 @@ def _rules(spec: dict) -> List[object]:
     rules = [
         *phrase_rules(negated["forward"], "NEGATED_EXISTENCE", "FORWARD"),
         *phrase_rules(negated["backward"], "NEGATED_EXISTENCE", "BACKWARD", max_scope=4),
+        *phrase_rules(spec["ability"], "ABILITY", "PSEUDO"),
         ConTextRule(
             "? no", "NEGATED_EXISTENCE", direction="BACKWARD", max_scope=6,
             pattern=[{"TEXT": "?"}, {"LOWER": {"IN": list(_ANSWERS)}}],
