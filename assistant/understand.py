@@ -31,7 +31,13 @@ def read(text: str) -> Reading:
 # Intents an everyday description of pain is sometimes taken for ("I have a
 # crick in my neck" as out of scope, "x-rays on my hands" as tools).
 MISREAD_INTENTS = frozenset({"out_of_scope", "nlu_fallback", "ask_tools", "ask_root_cause"})
-_ASKS_WHY = re.compile(r"\?|\bwhy\b|\bcoming back\b|\bkeeps? (?:happening|returning)\b|\bwhat causes\b")
+_ASKS_WHY = re.compile(
+    r"\?|\bwhy\b|\bcoming back\b|\bkeeps? (?:happening|returning|coming|doing)\b|\bcaus(?:es|ing)\b|\bcause of\b|"
+    r"\breason\b|\breturns?\b|\breturning\b|\bagain\b|\bcomes? back\b|\bbehind (?:that|this|it)\b|\bis it because\b|"
+    r"\bdoing wrong\b|\bin the first place\b"
+)
+# "Just my hands", "I can use my knuckles": hands offered as the tool.
+_OFFERS_HANDS = re.compile(r"\b(?:use|using|only|just|with)\b")
 
 
 def describes_pain(intent: str | None, text: str) -> bool:
@@ -44,7 +50,7 @@ def describes_pain(intent: str | None, text: str) -> bool:
     if intent == "ask_root_cause" and _ASKS_WHY.search(reading.folded):
         return False
     found = [f for f in reading.of("kb") if f.stated and not f.assertion.other]
-    if intent == "ask_tools" and any(f.kind == "tools" for f in found):
+    if intent == "ask_tools" and (any(f.kind == "tools" for f in found) or _OFFERS_HANDS.search(reading.folded)):
         return False
     return any(f.kind in ("areas", "muscle", "groups") for f in found)
 
