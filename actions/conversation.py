@@ -72,8 +72,8 @@ class ActionYesNo(Action):
 
     async def lift_red_flag(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
-        answer = None if _UNSURE.search(text.lower()) else yes_or_no(text)
-        if answer is None and not _UNSURE.search(text.lower()):
+        answer = False if _UNSURE.search(text.lower()) else yes_or_no(text)
+        if answer is None:
             # Neither yes nor no: the question is asked again, the red flag stands.
             raised = slot_list(tracker, "red_flags")
             send(dispatcher, [replies.confirm_lift(raised[-1] if raised else "")])

@@ -13,19 +13,13 @@ from actions.common import awaited, awaiting, message_features, send, slot_list
 from assistant import replies
 from assistant.awaiting import Awaiting
 from assistant.safety import Triage
-from assistant.safety_session import corrects_red_flag, earlier_texts, flagged_by, turn_triage
+from assistant.safety_session import corrects_red_flag, earlier_texts, flagged_by, latest_said, turn_triage
 
 
 def session_texts(tracker: Tracker) -> List[tuple]:
-    """(text, time) of the person's messages in the current session, as the
-    action server sees them (the turn, after a few earlier messages)."""
-    said: List[tuple] = []
-    for event in reversed(tracker.events):
-        if event.get("event") == "session_started":
-            break
-        if event.get("event") == "user":
-            said.append((event.get("text"), event.get("timestamp")))
-    return said[::-1]
+    """(text, time) of the person's latest messages in the current session,
+    as the action server sees them (the turn, after a few earlier messages)."""
+    return latest_said((e.get("event"), e.get("text"), e.get("timestamp")) for e in reversed(tracker.events))
 
 
 def this_turn(tracker: Tracker) -> Triage:

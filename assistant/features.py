@@ -30,9 +30,9 @@ ENTITY_KINDS = {
 _SIDE_NAMES = re.compile(r"\b(" + "|".join(SIDE_WORDS) + r")\b")
 # Where one clause ends and the next begins.
 CLAUSE_BREAK = re.compile(r"[.;!?,:]|\bbut\b|\bhowever\b|\bthough\b|\balthough\b|\bexcept\b")
-# "aches at the back" after a thigh or a knee is the back of that, not the lower back.
 # Kinds that say where it hurts (a message about someone else's knee names one).
 _PLACE_KINDS = ("areas", "muscle", "groups")
+# "aches at the back" after a thigh or a knee is the back of that, not the lower back.
 _AT_THE_BACK = re.compile(r"\b(at|on|in|round|around|to|towards) the $")
 
 

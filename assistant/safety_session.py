@@ -7,7 +7,7 @@ question instead of a guess either way.
 from __future__ import annotations
 
 import re
-from typing import List, Sequence, Tuple
+from typing import Iterable, List, Sequence, Tuple
 
 from assistant.awaiting import Awaiting
 from assistant.safety import RULES, Rule, Triage, says_not_that
@@ -20,8 +20,6 @@ NEVER_ASKED = frozenset({"self_harm"})
 _SIGNS_END = re.compile(
     r",? (?:can be|can mean|can come from|should be checked|needs (?:a doctor|checking|the|to be)|is often)\b"
 )
-
-
 # Unsure counts as yes: safety wins.
 _YES = re.compile(
     r"^\W*(?:yes|yeah|yep|yup|y|1|i do|i have|i am|it is|that's right|right|correct|affirm|maybe|not sure|i might|possibly|perhaps)\b"
@@ -46,6 +44,20 @@ def flagged_by(rule_id: str) -> Triage:
     """The urgent reply's triage for a rule raised earlier or confirmed by a yes."""
     found = rule(rule_id)
     return Triage(True, found.id, found.reason, found.advice) if found else Triage(False)
+
+
+def latest_said(events_newest_first: Iterable[Tuple[str, str | None, float | None]]) -> List[Tuple[str | None, float | None]]:
+    """(text, time) of the person's latest messages in the session, oldest
+    first, from (kind, text, time) of its events newest first, kind being
+    "user", "session_started" or anything else: no more than safety reads,
+    so a long conversation costs no more."""
+    said: List[Tuple[str | None, float | None]] = []
+    for kind, text, at in events_newest_first:
+        if kind == "session_started" or len(said) > EARLIER:
+            break
+        if kind == "user":
+            said.append((text, at))
+    return said[::-1]
 
 
 def earlier_texts(said: Sequence[Tuple[str | None, float | None]], lifted_at: float | None = None) -> List[str]:

@@ -23,7 +23,7 @@ from typing import Annotated, Dict, List, Mapping
 import yaml
 from pydantic import Field, ValidationError, root_validator
 
-from assistant.features import default_extractor
+from assistant import understand
 from assistant.knowledge.schema import REGIONS, Id, NonEmpty, Phrase, Strict, Text
 from assistant.message import Message
 from assistant.reading.assertions import default_assertions
@@ -168,7 +168,7 @@ class Screening:
         named = [m.id for m, said in zip(matches, asserted, strict=True) if not said.negated]
         if named:
             return Answer(Kind.item, named[0])
-        if ages(folded) or any(m.kind == "tools" for m in default_extractor().find(raw)):
+        if ages(folded) or any(f.kind == "tools" for f in understand.read(raw).of("kb")):
             # "I'm 68", "I have a chair and a ball": said while the question
             # waits, not an answer to it.
             return Answer(Kind.aside)

@@ -7,7 +7,7 @@ import pytest
 
 from assistant import replies
 from assistant.safety import RULES, Triage
-from assistant.safety_session import EARLIER, earlier_texts, signs_of, turn_triage, yes_or_no
+from assistant.safety_session import EARLIER, earlier_texts, latest_said, signs_of, turn_triage, yes_or_no
 
 
 @pytest.mark.parametrize(
@@ -28,6 +28,13 @@ def test_earlier_texts_are_the_persons_words_since_the_last_lift() -> None:
     assert earlier_texts(said, lifted_at=4.0) == ["my back"]
     many = [(f"message {n}", float(n)) for n in range(10)]
     assert len(earlier_texts(many)) == EARLIER
+
+
+def test_only_the_sessions_latest_messages_are_walked() -> None:
+    newest_first = [("user", "now", 9.0), ("bot", None, 8.5), ("user", "before", 8.0), ("session_started", None, 7.0), ("user", "old", 1.0)]
+    assert latest_said(newest_first) == [("before", 8.0), ("now", 9.0)]
+    many = [("user", f"message {n}", float(n)) for n in range(50, 0, -1)]
+    assert len(latest_said(many)) == EARLIER + 1
 
 
 def test_signs_told_apart_combine_only_when_the_new_message_adds_one() -> None:

@@ -18,13 +18,13 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SessionStarted, UserUttered
+from rasa.shared.core.events import UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.awaiting import Awaiting
 from assistant.safety import says_not_that
-from assistant.safety_session import EARLIER, corrects_red_flag, earlier_texts, turn_triage, yes_or_no
+from assistant.safety_session import corrects_red_flag, earlier_texts, latest_said, turn_triage, yes_or_no
 from assistant.screening import default_screening, screening_answer
 from assistant.understand import describes_pain
 
@@ -54,8 +54,9 @@ def safety_action(
     result = turn_triage(text, () if corrects_red_flag(awaiting, text) else earlier)
     if result.flagged:
         return ACTION_RED_FLAG
-    if awaiting == Awaiting.red_flag_check and yes_or_no(text) is not None:
-        return ACTION_RED_FLAG if yes_or_no(text) else ACTION_NOT_THAT
+    answer = yes_or_no(text) if awaiting == Awaiting.red_flag_check else None
+    if answer is not None:
+        return ACTION_RED_FLAG if answer else ACTION_NOT_THAT
     if in_form:
         return None
     if result.check:
@@ -76,16 +77,10 @@ def safety_action(
 
 
 def session_texts(tracker: DialogueStateTracker) -> List[Tuple[str | None, float | None]]:
-    """(text, time) of the person's latest messages in the current session,
-    as many as safety reads: read from the end, so a long conversation
-    costs no more."""
-    said: List[Tuple[str | None, float | None]] = []
-    for event in reversed(tracker.events):
-        if isinstance(event, SessionStarted) or len(said) > EARLIER:
-            break
-        if isinstance(event, UserUttered):
-            said.append((event.text, event.timestamp))
-    return said[::-1]
+    """(text, time) of the person's latest messages in the current session."""
+    return latest_said(
+        (event.type_name, event.text if isinstance(event, UserUttered) else None, event.timestamp) for event in reversed(tracker.events)
+    )
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
