@@ -9,6 +9,7 @@ Run as ``python -m assistant.nlp.model`` (prints the model path).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -21,6 +22,7 @@ from typing import Iterable, List
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "assistant.tar.gz"
 HASH_FILE = ROOT / "models" / "assistant.sha256"
+LOCK_FILE = ROOT / "models" / ".train.lock"
 INPUT_GLOBS = (
     "config.yml",
     "domain.yml",
@@ -82,6 +84,15 @@ def train() -> None:
 
 
 def main() -> int:
+    # Two test runs at once (or `make run` beside `make test`) would otherwise
+    # both train into the same archive; the second waits and then finds it fresh.
+    MODEL.parent.mkdir(exist_ok=True)
+    with LOCK_FILE.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return train_if_stale()
+
+
+def train_if_stale() -> int:
     if MODEL.exists() and not model_is_readable(MODEL):
         print("The model archive is unreadable; training a new one.", file=sys.stderr)
     if is_stale():
