@@ -88,6 +88,8 @@ RULES: Tuple[Rule, ...] = (
             "sciatica_word+both_legs",
             # Weak legs on both sides (NICE CKS Sciatica: bilateral neurological deficit).
             "weakness+both_legs",
+            # Back pain with both feet going numb (GIRFT suspected cauda equina pathway, 2023: bilateral symptoms).
+            "back_area+numb+both_feet-cold_weather-benign_sitting-long_ago-resolved",
         ],
     ),
     _rule("blood_in_waste", "blood in your urine or stool needs a doctor to look for the cause", SAME_DAY, ["blood_in_waste"]),
@@ -148,6 +150,13 @@ RULES: Tuple[Rule, ...] = (
         ],
     ),
     _rule(
+        "head_injury",
+        "a headache that won't go, being sick, or feeling very drowsy after a knock to the head can mean bleeding or swelling inside the head",
+        EMERGENCY + " Please don't stay on your own until you have been checked.",
+        # NICE NG232 Head injury (2023): vomiting or a persisting headache since the injury.
+        ["head_blow+vomiting_word-long_ago-resolved", "head_blow+headache-long_ago-resolved-improving", "head_blow+drowsy-long_ago-resolved"],
+    ),
+    _rule(
         "neck_artery",
         "a sudden, severe headache or neck pain, the worst you have had, a drooping eyelid with neck pain, or dizziness or double "
         "vision after your neck was cracked or when you turn your head, can come from a bleed or a tear in an artery of the neck or brain",
@@ -163,6 +172,14 @@ RULES: Tuple[Rule, ...] = (
             "head_turn+dizzy+vision_change",
             "head_turn+dizzy+stroke",
         ],
+    ),
+    _rule(
+        "red_eye",
+        "a red, painful eye with haloes (rainbow rings) round lights can be a sudden rise of pressure in the eye (acute glaucoma), which "
+        "can take the sight within hours",
+        "Please go to an eye emergency department (eye casualty) or an emergency department now.",
+        # NICE CKS Red eye and Glaucoma: suspected acute angle-closure glaucoma is an immediate referral.
+        ["eye_area+haloes+hurting", "eye_area+haloes+hot_red"],
     ),
     _rule(
         "stroke",
@@ -200,12 +217,22 @@ RULES: Tuple[Rule, ...] = (
         ],
     ),
     _rule(
+        "headache_pressure",
+        "a headache that gets worse when you cough, strain or bend, or that is there when you wake and comes with being sick, "
+        "needs a doctor to rule out raised pressure inside the head",
+        SAME_DAY + " If you also feel drowsy or confused, or your eyesight changes, go to an emergency department now.",
+        # NICE CKS Headache - assessment: red flags of raised intracranial pressure.
+        ["headache+strain_worse-cold_illness", "headache+on_waking+vomiting_word-benign_bug"],
+    ),
+    _rule(
         "myelopathy",
         "clumsy hands, numbness in both hands or an unsteady walk, especially with neck pain, can mean the spinal cord in the neck is "
         "being squeezed",
         SAME_DAY + " If it is getting worse quickly, or your bladder or bowels change, go to an emergency department.",
         [
             "hand_clumsy+unsteady_walk",
+            # Dropping things with numb hands (NICE CKS Neck pain: myelopathy; also a squeezed nerve at the wrist with weakness).
+            "hand_clumsy+numb",
             "hand_clumsy+neck_area",
             "both_hands+numb+unsteady_walk",
             "both_hands+numb+neck_area",
@@ -236,6 +263,18 @@ RULES: Tuple[Rule, ...] = (
         ],
     ),
     _rule(
+        "appendix",
+        "pain that starts around the belly button and moves low down on the right, pain low on the right with being sick, or a "
+        "belly that is hard as a board, can be appendicitis or an inflamed lining of the belly",
+        EMERGENCY + " Please don't press on your belly, and don't eat until you have been seen.",
+        # NICE CKS Appendicitis: suspected appendicitis or peritonitis is an emergency admission.
+        [
+            "navel_site+lower_right-benign_belly_muscles",
+            "lower_right+vomiting_word-benign_bug-benign_belly_muscles",
+            "belly+board_hard-benign_belly_muscles",
+        ],
+    ),
+    _rule(
         "compartment",
         "pain far worse than the injury should cause, a tense, hard or shiny swollen shin, calf or forearm, or a cast that feels too "
         "tight with numbness, swelling or pale fingers or toes, can mean pressure building up inside the muscle (compartment syndrome)",
@@ -254,6 +293,14 @@ RULES: Tuple[Rule, ...] = (
             "out_of_proportion+swollen+compartment_site",
             "tense_limb+swollen+compartment_site",
         ],
+    ),
+    _rule(
+        "dislocation",
+        "after a fall or a blow, a shoulder that looks squared off with a lump at the front, or a joint that has come out of place, "
+        "can be dislocated",
+        "Please go to an emergency department now. Keep the arm still against your body and don't try to put the joint back yourself.",
+        # NICE CKS Shoulder pain: trauma with deformity (suspected dislocation) needs emergency assessment.
+        ["shoulder_word+shoulder_out+injury-long_ago-resolved", "dislocated-long_ago-resolved-already_checked"],
     ),
     _rule(
         "clot",
@@ -305,10 +352,11 @@ RULES: Tuple[Rule, ...] = (
     ),
     _rule(
         "giant_cell_arteritis",
-        "over 50, new pain in the jaw when chewing, a tender scalp or a new headache at the temple can be giant cell arteritis, "
+        "new pain in the jaw when chewing, a tender scalp or a new headache at the temple, above all over 50, can be giant cell arteritis, "
         "an inflammation of the arteries that can damage eyesight",
         SAME_DAY + " If your eyesight blurs, doubles or goes dark, go to an emergency department now.",
-        ["over_50+jaw_area+chewing", "over_50+scalp_tender", "over_50+temple", "over_50+new_headache"],
+        # A tender scalp with jaw pain on chewing whatever the age given (BSR guideline on giant cell arteritis, 2020).
+        ["over_50+jaw_area+chewing", "over_50+scalp_tender", "over_50+temple", "over_50+new_headache", "scalp_tender+jaw_area", "scalp_tender+chewing"],
     ),
     _rule(
         "after_procedure",
@@ -321,6 +369,65 @@ RULES: Tuple[Rule, ...] = (
         "a hot, red or swollen joint without an injury can be an infected joint or gout, and an infected joint needs treatment within hours",
         SAME_DAY + " With a fever or if you feel unwell, go to an emergency department.",
         ["joint+hot_red-injury-sport-benign_heat-cold_therapy-benign_skin_mark", "joint+swollen-injury-sport-improving-bilateral-already_checked"],
+    ),
+    _rule(
+        "muscle_breakdown",
+        "dark brown or cola-coloured urine with aching or weak muscles can mean muscle is breaking down, which can harm the kidneys",
+        SAME_DAY + " If you are passing very little urine or feel very unwell, go to an emergency department now.",
+        # MHRA Drug Safety Update on statins and the BNF: muscle pain with dark urine (rhabdomyolysis) needs urgent assessment.
+        [
+            "dark_urine+hurting-benign_dark_yellow",
+            "dark_urine+weakness-benign_dark_yellow",
+            "dark_urine+statin-benign_dark_yellow",
+            "dark_urine+aches_all_over-benign_dark_yellow",
+        ],
+    ),
+    _rule(
+        "shingles",
+        "a burning or stinging strip of pain on one side of the body, then a rash of blisters, can be shingles, and its medicine works "
+        "best started within three days of the rash",
+        SAME_DAY + " If the rash is near your eye, say so when you call: that needs to be seen straight away.",
+        # NICE CKS Shingles: antivirals within 72 hours of the rash; eye involvement is a same-day referral.
+        [
+            "band_pain+blisters-benign_skin_mark",
+            "shingles_word+hurting-benign_sting-long_ago-resolved",
+            "shingles_word+blisters-benign_sting-long_ago-resolved",
+        ],
+    ),
+    _rule(
+        "kidney",
+        "pain in the side that comes in waves and spreads to the groin can be a kidney stone, and back pain with burning when you pee "
+        "can be a kidney infection",
+        SAME_DAY + " With a fever, shivering or being sick, go to an emergency department now.",
+        # NICE NG118 Renal and ureteric stones (2019); NICE CKS Pyelonephritis - acute and NICE NG111.
+        [
+            "in_waves+loin-benign_stitch",
+            "in_waves+back_area+saddle_area-benign_stitch",
+            "kidney_stone+hurting-long_ago-resolved",
+            "burning_pee+back_area",
+            "burning_pee+loin",
+        ],
+    ),
+    _rule(
+        "locked_knee",
+        "a knee that locks and cannot be straightened can mean a torn cartilage or a loose piece caught in the joint",
+        SAME_DAY + " Please don't force it straight.",
+        # NICE CKS Knee pain - assessment: a locked knee needs urgent orthopaedic assessment.
+        [
+            "knee_locked-benign_lockout-benign_kneecap-long_ago-resolved",
+            "knee_word+cant_straighten-benign_kneecap-partial_range-benign_sitting-long_ago-resolved",
+        ],
+    ),
+    _rule(
+        "navel_lump",
+        "a painful lump at the belly button, or one that won't push back in, can be a trapped hernia",
+        SAME_DAY + " If it is hard, very tender, won't go back in, or you are being sick, go to an emergency department now.",
+        # NHS Umbilical hernia: a hernia that is painful, firm or cannot be pushed back needs urgent care.
+        [
+            "navel_site+lump+hurting-already_checked",
+            "navel_site+lump+irreducible-already_checked",
+            "navel_site+swollen+hurting-already_checked-benign_piercing",
+        ],
     ),
     _rule(
         "upper_belly",
@@ -348,12 +455,14 @@ RULES: Tuple[Rule, ...] = (
     ),
     _rule(
         "fracture",
-        "not being able to put any weight on the leg, or after a fall or accident swelling or a misshapen limb, can mean a "
+        "not being able to walk or put any weight on the leg, or after a fall or accident swelling or a misshapen limb, can mean a "
         "fracture, a torn ligament or an infected joint",
         SAME_DAY + " If the leg looks misshapen or the pain is severe, go to the emergency department.",
         [
             "injury+cant_bear_weight",
             "no_weight_at_all-long_ago-resolved",
+            # Not walking, injury or not (NICE CKS Hip pain in adults: unable to weight-bear).
+            "cant_walk-long_ago-resolved-improving-benign_doms",
             "injury+swollen-improving-long_ago-can_walk-mild",
             "injury+misshapen",
             "deformity",
@@ -382,6 +491,78 @@ RULES: Tuple[Rule, ...] = (
         "a lump or bulge in the groin is often a hernia, which a doctor should check; one that is hard, very painful or won't go back in is urgent",
         SOON + " If it is hard, very painful or won't push back in, or you are being sick, go to an emergency department now.",
         ["lump+saddle_area-already_checked-long_ago-resolved"],
+    ),
+    _rule(
+        "neck_lump",
+        "a lump in the neck that has lasted three weeks or more, or keeps growing, should be checked by a doctor: most are harmless "
+        "glands, but some need tests",
+        SOON,
+        # NICE NG12 Suspected cancer (head and neck: a persistent unexplained neck lump).
+        [
+            "lump+neck_area+lasting-already_checked-cold_illness-muscle_knot",
+            "lump+lump_neck_site+lasting-already_checked-cold_illness-muscle_knot",
+        ],
+    ),
+    _rule(
+        "swallow_voice",
+        "food sticking when you swallow, or a hoarse voice for three weeks or more, should be checked by a doctor",
+        SOON + " If you can't swallow liquids or your own spit, go to an emergency department now.",
+        # NICE NG12: dysphagia (urgent endoscopy) and persistent hoarseness (laryngeal cancer pathway).
+        ["swallow_trouble-cold_illness", "hoarse+lasting-cold_illness"],
+    ),
+    _rule(
+        "polymyalgia",
+        "over 50, stiffness and aching in both shoulders and hips every morning can be polymyalgia rheumatica, which needs a doctor's "
+        "treatment",
+        SOON + " If you also have a new headache, a tender scalp, jaw pain when chewing or changes in your eyesight, see one today.",
+        # NICE CKS Polymyalgia rheumatica; BSR guideline on polymyalgia rheumatica (Dejaco et al. 2015).
+        ["over_50+shoulders_and_hips+morning_stiff"],
+    ),
+    _rule(
+        "breast",
+        "a new lump in the breast, a nipple that turns in, bleeds or leaks, or puckered skin on the breast should be checked by a doctor",
+        SOON,
+        # NICE NG12: breast lump, nipple retraction or discharge, skin changes.
+        [
+            "breast_word+lump-already_checked-long_ago-resolved",
+            "nipple_change-already_checked",
+            "breast_word+skin_dimple-already_checked",
+        ],
+    ),
+    _rule(
+        "bloating",
+        "feeling bloated most days for weeks after 50, or after the menopause, should be checked by a doctor: in women it can come "
+        "from the ovaries",
+        SOON,
+        # NICE NG12 and CG122 Ovarian cancer: persistent bloating in women aged 50 and over.
+        ["bloating+most_days+over_50", "bloating+most_days+menopause_past", "bloating+lasting+over_50"],
+    ),
+    _rule(
+        "inflammatory_back",
+        "back pain for months that is stiff every morning, eases with moving and wakes you in the small hours, especially when it "
+        "began before 45, can be an inflammatory arthritis of the spine",
+        SOON,
+        # NICE NG65 Spondyloarthritis (2017): low back pain from before 45, over 3 months, with inflammatory features.
+        [
+            "back_area+morning_stiff+eases_moving+small_hours",
+            "back_area+months_long+morning_stiff+eases_moving+under_45",
+            "back_area+months_long+small_hours+under_45",
+            "back_area+months_long+small_hours+eases_moving",
+        ],
+    ),
+    _rule(
+        "hip_bone",
+        "hip or groin pain when you take steroid tablets or drink heavily can come from the bone of the hip losing its blood supply",
+        SOON,
+        # NICE CKS Hip pain in adults: osteonecrosis with long-term corticosteroids or alcohol excess.
+        ["hip_area+steroid_use-long_ago-resolved", "hip_area+heavy_drinking"],
+    ),
+    _rule(
+        "statin_muscles",
+        "aching or weak muscles since starting a statin (a cholesterol medicine) should be checked by the doctor who prescribed it",
+        SOON + " Please don't stop the medicine before you have asked them; if your urine turns dark, see one today.",
+        # NICE NG238 Cardiovascular disease: risk assessment and reduction (statins and muscle symptoms); NICE CKS Lipid modification.
+        ["statin+aches_all_over", "statin+started_recently+hurting", "statin+weakness"],
     ),
     _rule(
         "serious_spine",
@@ -459,6 +640,9 @@ _AGE_PATTERNS = (
     re.compile(r"\b" + _NUMBER + r"\s*(?:yo|y/o|y\.o)\b"),
     re.compile(r"\bover\s+" + _NUMBER + r"\b"),
     re.compile(r"^\W*" + _NUMBER + r"\s*(?:,|\band\b|\bhere\b|\bm\b|\bf\b|\bmale\b|\bfemale\b)"),
+    # "62F, ..." and "woman, 61": how people give their age and sex in one go.
+    re.compile(r"^\W*([2-9]\d)\s?(?:f|m)\s*[,.;:]"),
+    re.compile(r"\b(?:woman|man|female|male|lady|guy)\s*,?\s*(?:aged\s+)?([1-9]\d)\b"),
     re.compile(r"\b(?:mum|mom|mother|dad|father|son|daughter|husband|wife|partner|he|she|kid|child|boy|girl|gran\w*)(?:'s|\s+is|\s+was)\s+" + _NUMBER + r"\b"),
 )
 _DECADE_AGES = {"fifties": 50, "sixties": 60, "seventies": 70, "eighties": 80, "nineties": 90}
@@ -535,13 +719,20 @@ def derived_concepts(folded: str, concepts: FrozenSet[str], others_named: bool) 
         own.add("early_pregnancy")
     if concepts & {"fall_heavy", "road_accident"}:
         own.add("injury")  # a heavy fall or a crash is an injury too
-    if any(not folded[: m.start()].endswith(("one of my ", "one of the ")) for m in _BOTH_LIMBS.finditer(folded)):
+    both = [m.group(0) for m in _BOTH_LIMBS.finditer(folded) if not folded[: m.start()].endswith(("one of my ", "one of the "))]
+    if both:
         own.add("bilateral")  # the stems cannot tell "thighs" from "thigh"
         other.add("bilateral")
+    if "feet" in both:
+        own.add("both_feet")
+    if any(16 <= age < 45 for age in own_ages):
+        own.add("under_45")  # inflammatory back pain begins before 45 (NICE NG65)
     return frozenset(own), frozenset(other)
 
 
-DERIVED = frozenset({"over_50", "over_65", "child", "early_pregnancy", "bilateral", "injury", *HISTORY_OF.values()})
+DERIVED = frozenset(
+    {"over_50", "over_65", "under_45", "child", "early_pregnancy", "bilateral", "both_feet", "injury", *HISTORY_OF.values()}
+)
 # Known words, so a typo is never bent from "child" into "chills".
 # Everyday words near alarming ones ("playing" is no typo of "plane").
 EVERYDAY_WORDS = ("play", "plays", "played", "playing", "kneel", "kneeling", "lead", "itch", "itchy", "itches", "chilly", "text", "texts", "texting", "texted")

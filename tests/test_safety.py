@@ -266,3 +266,107 @@ def test_everyday_words_are_not_bent_into_alarm_words() -> None:
 def test_one_sides_arm_and_leg_going_numb_is_a_stroke_sign_even_on_waking() -> None:
     assert triage("woke up this morning and my right arm and leg are numb").rule_id == "stroke"
     assert not triage("my left leg goes numb when I sit cross legged").flagged
+
+
+# --- the second clinical review (docs/safety.md H56-H69) -------------------------
+
+REVIEW_RED_FLAGS = [
+    ("I walked into a lamp post and hit my head, now I keep throwing up", "head_injury"),
+    ("banged my head on the car boot on Sunday and the headache hasn't let up since", "head_injury"),
+    ("my headache gets much worse every time I cough", "headache_pressure"),
+    ("I wake up with a headache most days and I've been sick in the mornings", "headache_pressure"),
+    ("my eye is sore and red and I see halos round the lamps", "red_eye"),
+    ("a lump under my jaw that has been growing for weeks", "neck_lump"),
+    ("my food gets stuck when I swallow", "swallow_voice"),
+    ("I've been hoarse for a month now", "swallow_voice"),
+    ("I'm 71 and my shoulders and hips are stiff every morning", "polymyalgia"),
+    ("there's a lump in my breast I hadn't noticed before", "breast"),
+    ("there's some discharge from my nipple", "breast"),
+    ("a burning band round my ribs and now a rash of blisters", "shingles"),
+    ("the pain began at my belly button and now it's low on the right", "appendix"),
+    ("my tummy is rigid and sore all over", "appendix"),
+    ("I'm 57 and bloated nearly every day", "bloating"),
+    ("a lump at my belly button that hurts", "navel_lump"),
+    ("pain in my flank that comes in waves", "kidney"),
+    ("my lower back aches and it burns when I pee", "kidney"),
+    ("I'm 25, my back has hurt for months and it wakes me in the early hours", "inflammatory_back"),
+    ("my knee has locked and I can't straighten it", "locked_knee"),
+    ("I'm on prednisolone and my groin aches when I walk", "hip_bone"),
+    ("a heavy drinker with a sore hip", "hip_bone"),
+    ("my hip hurts so much I can't walk", "fracture"),
+    ("all my muscles ache since I started statins", "statin_muscles"),
+    ("my thighs ache and my pee is brown", "muscle_breakdown"),
+    ("I'm 35, my scalp is tender and my jaw aches when I chew", "giant_cell_arteritis"),
+    ("my back hurts and both feet are going numb", "cauda_equina"),
+    ("I fell on the ice and my shoulder looks squared off with a lump at the front", "dislocation"),
+    ("I keep dropping things and my hand feels numb", "myelopathy"),
+]
+REVIEW_LOOK_ALIKES = [
+    "I bumped my head on the cupboard, no headache, no sickness, my neck muscles are fine",
+    "my headache is worse when I bend over with this cold",
+    "my eyes are red and itchy from hay fever",
+    "a knot in my neck muscle for weeks",
+    "swollen glands in my neck since my cold started two days ago",
+    "it hurts a little to swallow with a sore throat",
+    "I'm 65 and my hip is stiff every morning",
+    "my pecs are sore after bench press",
+    "a blister on my toe from new boots",
+    "my abs are sore low on the right after crunches",
+    "I'm 30 and bloated before my period",
+    "my belly button piercing is sore",
+    "a stitch in my side that comes in waves when I run",
+    "I'm 28 and my back is stiff this morning after moving house",
+    "I lock my knees out when I stand and my hamstrings ache",
+    "my kneecap sticks when I straighten after sitting",
+    "I had a steroid injection in my hip last month and it's tight after cycling",
+    "I can't walk far before my calf cramps",
+    "my pee is dark yellow, I haven't drunk enough, and my calves ache",
+    "I've been on statins for years and my glutes are tight from sitting",
+    "sore scalp from a tight ponytail",
+    "my feet go numb in the cold and my back is stiff",
+    "my shoulder clicks when I lift weights",
+    "I dropped a weight on my foot and my toe hurts",
+]
+
+
+@pytest.mark.parametrize("text, rule", REVIEW_RED_FLAGS)
+def test_second_review_red_flags_in_lay_words(text: str, rule: str) -> None:
+    result = triage(text)
+    assert result.flagged and result.rule_id == rule, result
+
+
+@pytest.mark.parametrize("text", REVIEW_LOOK_ALIKES)
+def test_second_review_look_alikes_are_left_alone(text: str) -> None:
+    assert not triage(text).flagged, triage(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no lump in my breast, just a sore pec",
+        "I hit my head but I have no headache and I haven't been sick",
+        "my knee doesn't lock, it just aches on the stairs",
+        "no halos, my eyes are just tired",
+        "it doesn't burn when I pee, my back is just stiff",
+    ],
+)
+def test_second_review_denied_signs_are_not_flagged(text: str) -> None:
+    assert not triage(text).flagged, triage(text)
+
+
+def test_second_review_red_flags_of_someone_else_are_addressed_to_them() -> None:
+    result = triage("my husband banged his head and keeps being sick")
+    assert result.flagged and result.rule_id == "head_injury" and result.person == "husband"
+    result = triage("my mum has a lump in her breast")
+    assert result.flagged and result.rule_id == "breast" and result.person == "mum"
+
+
+def test_a_family_history_of_the_new_red_flags_is_not_the_persons_own() -> None:
+    assert not triage("my mum had a kidney stone years ago, my lower back is tight").flagged
+    assert not triage("my dad had shingles last year, my ribs ache after rowing").flagged
+
+
+def test_ages_with_the_sex_are_read() -> None:
+    assert [age for age, _ in ages(fold("62f, bloated most days"))] == [62]
+    assert [age for age, _ in ages(fold("woman, 61, sore hips"))] == [61]
+    assert ages(fold("50m swim and my shoulder aches")) == []
