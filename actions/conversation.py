@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import awaited, awaiting, current_muscle, kb, latest_intent, message_features, send, slot_list
+from actions.diary import ask_rating
 from actions.release import ActionTriedAlready
 from actions.symptoms import corrected, suggest_muscles, symptom_ranking
 from assistant import replies
@@ -31,6 +32,10 @@ class ActionYesNo(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         intent = latest_intent(tracker)
         current = awaited(tracker)
+        if current in (Awaiting.rating, Awaiting.rating_confirm):
+            # A real answer to the pain question went to action_pain_rating
+            # (SafetyPolicy): this yes or no answers nothing.
+            current = None
         if current is None:
             fixed = await corrected(dispatcher, tracker)
             if fixed is not None:
@@ -109,7 +114,7 @@ class ActionYesNo(Action):
         events: List[EventType] = [awaiting(None), SlotSet("method_ratings", ratings)]
         if better:
             send(dispatcher, [replies.progress_better(muscle)])
-            return events
+            return [*events, *ask_rating(dispatcher, tracker, muscle)]
         return [*events, *await ActionTriedAlready().run(dispatcher, tracker, domain)]
 
 

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import current_muscle, kb, message_features, send, slot_list
+from actions.diary import ask_rating
 from actions.screening import gate
 from actions.symptoms import corrected, suggest_muscles, symptom_ranking
 from assistant import replies, understand
@@ -46,7 +47,7 @@ class ActionRelease(Action):
             send(dispatcher, screen.messages)
             return [*events, *screen.events]
         send(dispatcher, [replies.release_message(kb(), muscle, tools, slot_list(tracker, "tried"))])
-        return events
+        return [*events, *ask_rating(dispatcher, tracker, muscle)]
 
 
 class ActionSetTools(Action):
@@ -75,7 +76,7 @@ class ActionSetTools(Action):
             send(dispatcher, [{"text": noted}, *screen.messages])
             return [SlotSet("tools", tools), *screen.events]
         send(dispatcher, [replies.release_message(kb(), muscle, tools, slot_list(tracker, "tried"))])
-        return [SlotSet("tools", tools)]
+        return [SlotSet("tools", tools), *ask_rating(dispatcher, tracker, muscle)]
 
 
 def _suggestions(tracker: Tracker) -> Tuple[Suggestion, ...]:
@@ -123,7 +124,7 @@ class ActionMore(Action):
             send(dispatcher, [intro, *screen.messages])
             return [*events, *screen.events]
         send(dispatcher, [intro, replies.release_message(kb(), muscle, slot_list(tracker, "tools"), slot_list(tracker, "tried"))])
-        return events
+        return [*events, *ask_rating(dispatcher, tracker, muscle)]
 
 
 class ActionTriedAlready(Action):
@@ -149,4 +150,4 @@ class ActionTriedAlready(Action):
             send(dispatcher, screen.messages)
             return [*events, *screen.events]
         send(dispatcher, replies.tried_reply(kb(), muscle, focus if focus is not muscle else None, tools, tried, rounds))
-        return events
+        return [*events, *ask_rating(dispatcher, tracker, focus)]

@@ -13,6 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import awaiting, kb, send, slot_list
+from actions.diary import ask_rating
 from assistant import replies, understand
 from assistant.awaiting import Awaiting
 from assistant.features import default_extractor
@@ -99,4 +100,4 @@ class ActionScreeningAnswer(Action):
             dispatcher.utter_message(text="Thanks. Tell me where it hurts and what it feels like, and I'll find the muscle to work on.")
             return [*events, awaiting(None)]
         send(dispatcher, [{"text": "Thanks, that's good to know."}, *steps_and_closing(tracker, muscle)])
-        return [*events, awaiting(None), SlotSet("disclaimer_shown", True)]
+        return [*events, awaiting(None), SlotSet("disclaimer_shown", True), *ask_rating(dispatcher, tracker, muscle)]

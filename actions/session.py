@@ -16,7 +16,7 @@ from assistant.awaiting import Awaiting
 from assistant.features import Features
 
 # Per-session state that must not outlive the session it was made in.
-NOT_CARRIED = {"requested_slot", "checkup_question", "checkup_ready", "awaiting", "check_rule", "lifted_at"}
+NOT_CARRIED = {"requested_slot", "checkup_question", "checkup_ready", "awaiting", "check_rule", "lifted_at", "rating_proposed"}
 
 
 def carried_slots(tracker: Tracker) -> List[EventType]:

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import awaited, awaiting, kb, message_features, send, slot_list
+from actions.diary import ask_rating
 from actions.screening import gate
 from assistant import replies
 from assistant.awaiting import CLARIFYING, Awaiting
@@ -70,7 +71,7 @@ async def suggest_muscles(dispatcher: CollectingDispatcher, tracker: Tracker, al
         dispatcher,
         replies.symptom_reply(kb(), result, features, slot_list(tracker, "tools"), slot_list(tracker, "tried"), show_disclaimer),
     )
-    return [*found, awaiting(None), SlotSet("disclaimer_shown", True)]
+    return [*found, awaiting(None), SlotSet("disclaimer_shown", True), *ask_rating(dispatcher, tracker, kb().muscles[ids[0]])]
 
 
 class ActionSuggestMuscles(Action):

@@ -21,6 +21,8 @@ class Awaiting(str, Enum):
     lift_red_flag = "lift_red_flag"  # "it's not that", confirmed once before the red flag is set aside
     red_flag_check = "red_flag_check"  # the one yes/no question about a sign asked about or doubted
     progress = "progress"  # the welcome-back question: did the method help?
+    rating = "rating"  # the pain diary's "how bad is it right now, 0 to 10?"
+    rating_confirm = "rating_confirm"  # "a bit better": shall I note the number it maps to?
 
     @classmethod
     def of(cls, value: object) -> Awaiting | None:
@@ -41,14 +43,17 @@ ANSWERED_BY: Mapping[Awaiting, str] = {
     Awaiting.lift_red_flag: "action_yes_no",
     Awaiting.red_flag_check: "action_yes_no",
     Awaiting.progress: "action_yes_no",
+    Awaiting.rating: "action_pain_rating",
+    Awaiting.rating_confirm: "action_pain_rating",
 }
 
 # Answers that narrow a symptom down: they add to the features remembered
 # from the message before.
 CLARIFYING: FrozenSet[Awaiting] = frozenset(s for s, action in ANSWERED_BY.items() if action == "action_suggest_muscles")
 
-# Once muscles fit: the screening when the region still needs it, else nothing.
-_SUGGESTED: FrozenSet[Awaiting | None] = frozenset({Awaiting.screening, None})
+# Once muscles fit: the screening when the region still needs it, the pain
+# question after the release steps (once a day per complaint), else nothing.
+_SUGGESTED: FrozenSet[Awaiting | None] = frozenset({Awaiting.screening, Awaiting.rating, None})
 
 # A description answered: suggestions, or a question to narrow it down.
 _DESCRIBED: FrozenSet[Awaiting | None] = _SUGGESTED | {Awaiting.area, Awaiting.sub_area, Awaiting.sensation}
@@ -61,8 +66,9 @@ NEXT: Mapping[Awaiting, FrozenSet[Awaiting | None]] = {
     Awaiting.sub_area: _SUGGESTED | {Awaiting.sub_area, Awaiting.sensation},
     # Asked once: the answer is ranked as it stands.
     Awaiting.sensation: _SUGGESTED,
-    # "Yes" asks which one and "not sure" explains: the question stays open.
-    Awaiting.screening: frozenset({Awaiting.screening, None}),
+    # "Yes" asks which one and "not sure" explains: the question stays open;
+    # "none of these" brings the steps, then the pain question.
+    Awaiting.screening: frozenset({Awaiting.screening, Awaiting.rating, None}),
     # "It's not that" asks for one confirmation; a plain yes or no leaves
     # nothing awaited.
     Awaiting.red_flag: frozenset({Awaiting.lift_red_flag, None}),
@@ -73,4 +79,8 @@ NEXT: Mapping[Awaiting, FrozenSet[Awaiting | None]] = {
     Awaiting.red_flag_check: _DESCRIBED,
     # "Not better" offers another method, which may need the screening first.
     Awaiting.progress: _SUGGESTED,
+    # Recorded; no number heard (asked again); a relative word (confirmed
+    # first); a worsening trend (the region is screened again).
+    Awaiting.rating: frozenset({None, Awaiting.rating, Awaiting.rating_confirm, Awaiting.screening}),
+    Awaiting.rating_confirm: frozenset({None, Awaiting.rating, Awaiting.screening}),
 }

@@ -95,7 +95,8 @@ def test_clarifying_answer_is_merged_with_the_earlier_message() -> None:
     messages, events = run(ActionSuggestMuscles(), state)
     custom = next(m["custom"] for m in messages if m.get("custom"))
     assert custom["muscles"][0]["id"] == "vastus_lateralis"
-    assert slots(events)["awaiting"] is None
+    # No longer where it hurts: the steps came, then the 0-10 pain question.
+    assert slots(events)["awaiting"] == "rating"
 
 
 def test_screening_older_than_a_week_is_asked_again() -> None:

@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ActionYesNo
+from actions.diary import ActionPainRating
 from actions.screening import ActionScreeningAnswer
 from actions.symptoms import ActionSuggestMuscles
 from assistant import understand
@@ -22,7 +23,7 @@ from assistant.screening import default_screening
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted([*(ROOT / "actions").glob("*.py"), *(ROOT / "assistant").rglob("*.py")])
-ACTIONS: Dict[str, Action] = {a.name(): a for a in (ActionSuggestMuscles(), ActionScreeningAnswer(), ActionYesNo())}
+ACTIONS: Dict[str, Action] = {a.name(): a for a in (ActionSuggestMuscles(), ActionScreeningAnswer(), ActionYesNo(), ActionPainRating())}
 
 SYMPTOM = "my knee buckles going down stairs"  # the vastus medialis: a region with a screening
 # What the message before each clarifying question said.
@@ -64,7 +65,7 @@ def test_the_table_covers_every_state_and_names_real_actions() -> None:
     assert Awaiting.of("screening") is Awaiting.screening and Awaiting.of(None) is None and Awaiting.of("gone") is None
 
 
-def _tracker(state: Awaiting, text: str, intent: str = "describe_symptom", screened: bool = False) -> Tracker:
+def _tracker(state: Awaiting, text: str, intent: str = "describe_symptom", screened: bool = False, asking: bool = True) -> Tracker:
     slots: Dict[str, Any] = {
         "awaiting": state.value,
         # The red-flag answers go on with the description they were asked after.
@@ -78,7 +79,14 @@ def _tracker(state: Awaiting, text: str, intent: str = "describe_symptom", scree
         "screening": None,
         "failed_rounds": 0.0,
         "disclaimer_shown": True,
+        # "Stop asking me": release steps end the turn instead of asking for a 0-10 score.
+        "rating_off": not asking,
     }
+    if state in (Awaiting.rating, Awaiting.rating_confirm):
+        # The knee rated 4, then 5: one more rise is worse at two check-ins in a row.
+        now = time.time()
+        slots["pain_diary"] = [{"at": now - 2 * 86400 + i * 86400, "score": 4 + i, "region": "knee_and_calf"} for i in range(2)]
+        slots["rating_proposed"] = 4.0
     if screened:
         now = time.time()
         regions = default_screening().data.regions
@@ -133,6 +141,8 @@ ANSWERS: Dict[Awaiting, List[Tuple[str, str, bool]]] = {
     # The text stands for the description that came before the question.
     Awaiting.lift_red_flag: [("actually I might", "deny", False), ("my knee hurts", "describe_symptom", False), *[(f"yes, {text}", "affirm", screened) for text, _, screened in DESCRIPTIONS]],
     Awaiting.red_flag_check: [(text, "deny", screened) for text, _, screened in DESCRIPTIONS],
+    Awaiting.rating: [("3", "rate_pain", False), ("about a six", "rate_pain", False), ("a bit better", "rate_pain", False), ("rate my pain", "rate_pain", False)],
+    Awaiting.rating_confirm: [("yes", "affirm", False), ("no", "deny", False), ("7", "rate_pain", False)],
 }
 
 
@@ -141,6 +151,7 @@ def test_every_declared_move_is_made_and_no_other(state: Awaiting) -> None:
     action = ACTIONS[ANSWERED_BY[state]]
     reached = set()
     for text, intent, screened in ANSWERS[state]:
-        events = asyncio.run(action.run(CollectingDispatcher(), _tracker(state, text, intent, screened), {}))
-        reached.add(_after(state, events))
+        for asking in (True, False):
+            events = asyncio.run(action.run(CollectingDispatcher(), _tracker(state, text, intent, screened, asking), {}))
+            reached.add(_after(state, events))
     assert reached == NEXT[state]

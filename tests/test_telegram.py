@@ -432,6 +432,25 @@ def test_button_press_answers_the_query_and_follows_up(telegram: Telegram, bot_a
     assert title.removeprefix("Show the ") in follow_up
 
 
+def test_the_pain_chart_and_the_summary_go_out_as_photo_and_document(telegram: Telegram, bot_api: FakeBotApi) -> None:
+    chat = next(Telegram.chats)
+    telegram.say(chat, "my knee buckles going down stairs")
+    screening = bot_api.wait_for(lambda: buttons_of(bot_api.of_chat(chat, "sendMessage")))
+    telegram.press(chat, screening["None of these"], "query-diary")
+    scores = bot_api.wait_for(lambda: {t: d for t, d in buttons_of(bot_api.of_chat(chat, "sendMessage")).items() if t.isdigit()})
+    assert set(scores) == {str(n) for n in range(11)}
+    telegram.press(chat, scores["6"], "query-score")
+    bot_api.wait_for(lambda: "6 out of 10" in bot_api.texts(chat))
+    body_maps = len(bot_api.of_chat(chat, "sendPhoto"))
+    telegram.say(chat, "show my progress")
+    chart = bot_api.wait_for(lambda: bot_api.of_chat(chat, "sendPhoto")[body_maps:])[0]
+    assert chart["params"]["photo"].startswith(PNG_MAGIC) and "0 (none) to 10" in chart["params"]["caption"]
+    telegram.say(chat, "make a summary for my physio")
+    document = bot_api.wait_for(lambda: bot_api.of_chat(chat, "sendDocument"))[0]
+    assert document["params"]["document"].startswith(b"%PDF-")
+    assert "physiotherapist" in document["params"]["caption"]
+
+
 def test_expired_button_is_answered_without_a_turn(telegram: Telegram, bot_api: FakeBotApi) -> None:
     chat = next(Telegram.chats)
     telegram.press(chat, "#000000000000000000000000", "query-expired")

@@ -38,7 +38,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import sessionmaker
 
-from assistant.nlp import fencing, layer
+from assistant.nlp import diary_links, fencing, layer
 
 logger = logging.getLogger(__name__)
 
@@ -119,10 +119,11 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sessionmaker(bind=self.engine)
         stale.dispose()
-        try:
-            FENCES.metadata.create_all(self.engine)
-        except (sa.exc.ProgrammingError, sa.exc.IntegrityError):
-            FENCES.metadata.create_all(self.engine)  # another server created it at the same moment
+        for table in (FENCES, diary_links.LINKS):
+            try:
+                table.metadata.create_all(self.engine)
+            except (sa.exc.ProgrammingError, sa.exc.IntegrityError):
+                table.metadata.create_all(self.engine)  # another server created it at the same moment
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         hold = fencing.current(sender_id)
@@ -174,6 +175,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             events = list(self._additional_events(session, tracker))
             rows = [self._row(sender_id, event) for event in events]
             session.add_all(rows)
+            diary_links.record(session, sender_id, events)
             session.flush()
             stored_ids = [row.id for row in rows]
             stored = self._stored_state(session, sender_id) if keep else None
@@ -294,8 +296,14 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             self._check_fence(session, fencing.current(sender_id))
             count = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
             session.execute(FENCES.delete().where(FENCES.c.sender_id == sender_id))
+            diary_links.forget(session, sender_id)
             session.commit()
         return count
+
+    def link_owner(self, token: str) -> str | None:
+        """The conversation a live diary download link belongs to."""
+        with self.session_scope() as session:
+            return diary_links.owner(session, token)
 
     def purge_older_than(self, days: float) -> int:
         """Delete conversations whose latest event is older than `days`."""
@@ -310,6 +318,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             count = 0
             for sender in senders:
                 count += session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender).delete()
+                diary_links.forget(session, sender)
             session.execute(FENCES.delete().where(FENCES.c.claimed_at < cutoff))
             session.commit()
         return count

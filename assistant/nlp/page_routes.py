@@ -1,4 +1,5 @@
-"""Adds the chat page and body-map routes (assistant/channels/pages.py) to
+"""Adds the chat page and body-map routes (assistant/channels/pages.py) and
+the pain diary's files (assistant/channels/diary_files.py) to
 the app Rasa builds, whichever channels `credentials.yml` lists.
 
 Rasa mounts a channel's routes under /webhooks/<channel>/; the page and the
@@ -14,7 +15,7 @@ from typing import Any, Callable
 import rasa.core.run
 from sanic import Sanic
 
-from assistant.channels import pages
+from assistant.channels import diary_files, pages
 
 
 def with_pages(configure_app: Callable[..., Sanic]) -> Callable[..., Sanic]:
@@ -22,6 +23,7 @@ def with_pages(configure_app: Callable[..., Sanic]) -> Callable[..., Sanic]:
     def configure(*args: Any, **kwargs: Any) -> Sanic:
         app = configure_app(*args, **kwargs)
         app.blueprint(pages.blueprint())
+        app.blueprint(diary_files.blueprint())
         return app
 
     configure.adds_pages = True  # type: ignore[attr-defined]

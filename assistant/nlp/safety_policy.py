@@ -23,6 +23,7 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.awaiting import Awaiting
+from assistant.diary.rating import asks_to_stop, confirmation, parse_rating
 from assistant.safety import says_not_that
 from assistant.safety_session import corrects_red_flag, earlier_texts, latest_said, turn_triage, yes_or_no
 from assistant.screening import default_screening, screening_answer
@@ -35,7 +36,28 @@ ACTION_NOT_THAT = "action_yes_no"
 # After these the assistant always waits for the person (the yes/no action
 # ends its rules too, and may itself have answered a symptom in the message).
 ACTION_SUGGEST_MUSCLES = "action_suggest_muscles"
-ANSWERS_THEN_LISTEN = (ACTION_RED_FLAG, ACTION_RED_FLAG_CHECK, ACTION_SCREENING_ANSWER, ACTION_NOT_THAT, ACTION_SUGGEST_MUSCLES)
+ACTION_PAIN_RATING = "action_pain_rating"
+ACTION_STOP_ASKING = "action_stop_asking"
+ANSWERS_THEN_LISTEN = (
+    ACTION_RED_FLAG, ACTION_RED_FLAG_CHECK, ACTION_SCREENING_ANSWER, ACTION_NOT_THAT, ACTION_SUGGEST_MUSCLES,
+    ACTION_PAIN_RATING, ACTION_STOP_ASKING,
+)
+
+
+def rating_action(text: str, awaiting: str | None) -> str | None:
+    """The pain diary's question gets its answer only when the message is one
+    (a score, a relative word, a yes to the number proposed, or "stop asking
+    me"); anything else is read as a new message. A red flag never reaches
+    here: it is answered first."""
+    if awaiting not in (Awaiting.rating, Awaiting.rating_confirm):
+        return None
+    if asks_to_stop(text):
+        return ACTION_STOP_ASKING
+    if awaiting == Awaiting.rating_confirm:
+        return ACTION_PAIN_RATING if confirmation(text, 0) is not None else None
+    # Relative words need the last score, which only the action knows: any
+    # stand-in shows whether the message is a rating at all.
+    return ACTION_PAIN_RATING if parse_rating(text, 0) is not None else None
 
 
 def safety_action(
@@ -69,6 +91,9 @@ def safety_action(
     if awaiting == Awaiting.lift_red_flag:
         # Anything but a clear yes keeps the red flag (action_yes_no says so).
         return ACTION_NOT_THAT
+    rating = rating_action(text, awaiting)
+    if rating:
+        return rating
     if describes_pain(intent, text):
         # A description of pain is answered as one, whatever the intent
         # classifier made of it: never "outside what I know".

@@ -162,15 +162,39 @@
     return url.origin === window.location.origin && url.pathname === "/bodymap.png";
   }
 
+  function ownDiaryChart(data) {
+    var src = data.attachment && data.attachment.payload && data.attachment.payload.src;
+    if (typeof src !== "string") return false;
+    var url = new URL(src, window.location.href);
+    return url.origin === window.location.origin && /^\/diary\/[A-Za-z0-9_-]+\/chart\.png$/.test(url.pathname);
+  }
+
   function showBot(data) {
     var node = null;
     var custom = data.custom;
     if (custom && custom.type === "muscle_suggestions") {
       node = muscleCards(custom);
+    } else if (custom && custom.type === "progress" && typeof custom.image === "string") {
+      // The chart as SVG: sharp at any size. The PNG that follows is for other clients.
+      node = el("div", "msg bot chart");
+      var chart = el("img");
+      chart.src = custom.image;
+      chart.alt = "Chart of your pain scores over the last weeks";
+      node.appendChild(chart);
+    } else if (custom && custom.type === "summary") {
+      node = el("div", "msg bot downloads");
+      [["Download the PDF", custom.pdf], ["Download the CSV", custom.csv]].forEach(function (link) {
+        if (typeof link[1] !== "string" || link[1].indexOf("/diary/") !== 0) return;
+        var a = el("a", null, link[0]);
+        a.href = link[1];
+        a.setAttribute("download", "");
+        node.appendChild(a);
+        node.appendChild(document.createTextNode(" "));
+      });
     } else if (data.text) {
       node = el("div", "msg bot");
       node.appendChild(markdown(data.text));
-    } else if (ownBodymapPicture(data)) {
+    } else if (ownBodymapPicture(data) || ownDiaryChart(data)) {
       return;  // the same map as the figure under the cards, as a plain picture for other clients
     } else if (data.attachment && data.attachment.payload && data.attachment.payload.src) {
       node = el("div", "msg bot");

@@ -1,15 +1,17 @@
 """Rasa's replies to Telegram: text as HTML in pieces, buttons as an inline
-keyboard, the body map of suggested muscles as a photo."""
+keyboard, the body map of suggested muscles and the pain chart as photos,
+the summary for a physiotherapist as a PDF document."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 from rasa.core.channels.channel import OutputChannel
 
 from assistant import bodymap
+from assistant.channels import diary_files
 from assistant.channels.telegram.bot_api import BotApi
 from assistant.channels.telegram.chats import CallbackData, chat_id_of
 from assistant.channels.telegram.format import (
@@ -26,6 +28,8 @@ from assistant.sides import pictured_side
 logger = logging.getLogger(__name__)
 
 BODYMAP_CAPTION = "Where these muscles send pain (solid: main zones, striped: spillover): {names}."
+CHART_CAPTION = "Your pain over the last weeks, 0 (none) to 10 (worst)."
+SUMMARY_CAPTION = "Your summary to take to a physiotherapist."
 
 
 class TelegramOutput(OutputChannel):
@@ -35,8 +39,9 @@ class TelegramOutput(OutputChannel):
     def name(cls) -> str:
         return "telegram"
 
-    def __init__(self, api: BotApi, callbacks: CallbackData) -> None:
-        self.api, self.callbacks = api, callbacks
+    def __init__(self, api: BotApi, callbacks: CallbackData, agent: Callable[[], Any] = lambda: None) -> None:
+        # The agent holds the conversations the diary's chart and summary are drawn from.
+        self.api, self.callbacks, self.agent = api, callbacks, agent
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         try:
@@ -69,6 +74,9 @@ class TelegramOutput(OutputChannel):
                 await self.api.call("sendMessage", params)
 
     async def send_custom(self, chat_id: str, custom: Dict[str, Any]) -> None:
+        if custom.get("type") in ("progress", "summary"):
+            await self.send_diary_file(chat_id, custom)
+            return
         if custom.get("type") != "muscle_suggestions":
             return  # red_flag and others: the text says it all
         muscles = [m for m in custom.get("muscles") or [] if isinstance(m, dict) and m.get("id")]
@@ -82,6 +90,21 @@ class TelegramOutput(OutputChannel):
         caption = truncate_html(escape_html(BODYMAP_CAPTION.format(names=names)), MAX_CAPTION)
         params = {"chat_id": chat_id, "caption": caption, "parse_mode": "HTML"}
         await self.api.call("sendPhoto", params, files={"photo": ("bodymap.png", picture, "image/png")})
+
+    async def send_diary_file(self, chat_id: str, custom: Dict[str, Any]) -> None:
+        """The chart as a photo, or the summary as a PDF document, drawn here:
+        Telegram cannot fetch the server's links itself."""
+        progress = custom["type"] == "progress"
+        token = diary_files.token_in(custom.get("image") if progress else custom.get("pdf"))
+        name = "chart.png" if progress else "summary.pdf"
+        found = await diary_files.drawn(self.agent(), token, name) if token else None
+        if found is None:
+            return
+        body, content_type = found
+        kind = "photo" if progress else "document"
+        params = {"chat_id": chat_id, "caption": CHART_CAPTION if progress else SUMMARY_CAPTION}
+        files = {kind: (f"pain-diary-{name}", body, content_type)}
+        await self.api.call("sendPhoto" if progress else "sendDocument", params, files=files)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text})

@@ -84,7 +84,7 @@ class TelegramInput(InputChannel):
         return self.output() if self.enabled else None
 
     def output(self) -> TelegramOutput:
-        return TelegramOutput(self.api, self.callbacks)
+        return TelegramOutput(self.api, self.callbacks, lambda: getattr(self.app.ctx, "agent", None) if self.app else None)
 
     def authorised(self, request: Request) -> bool:
         given = request.headers.get(SECRET_HEADER) or ""
