@@ -9,6 +9,8 @@ from assistant.tools import bench
 
 def test_bench_measurements_run(servers) -> None:
     engine = bench.engine_time(20)
+    diary = bench.diary_time(1)
+    assert set(diary) == {"chart_png", "chart_svg", "summary_pdf"} and all(d["p50_ms"] > 0 for d in diary.values())
     assert engine["matching_ms_per_query"] > 0 and engine["triage_ms_per_query"] > 0
     latency = bench.long_conversation(servers, 12)
     assert {"turns_2_11", "turns_3_12"} <= set(latency) and len(latency["p50_per_ten_turns_ms"]) == 2

@@ -4,7 +4,8 @@ Reports the matching engine and triage time per query, NLU parse time, REST
 latency at turns 2-11 and 91-100 of one conversation (what a person gets:
 see `long_conversation`), throughput with
 concurrent conversations, start-up time, resident memory of both servers,
-voice latency (a 3-second recording in, the spoken reply out, on one core) and
+voice latency (a 3-second recording in, the spoken reply out, on one core),
+the pain diary's chart and PDF for a four-week diary (on one core) and
 (unless --no-train) full training time. Writes results/bench.json.
 Targets are read from the table, never asserted in tests.
 """
@@ -69,6 +70,52 @@ def engine_time(repeats: int) -> Dict[str, float]:
         "matching_ms_per_query": round(matching * 1000, 3),
         "triage_ms_per_query": round((time.perf_counter() - started) / repeats * 1000, 3),
     }
+
+
+def four_week_diary() -> Any:
+    """30 ratings of 3 complaints over four weeks, two methods marked on each."""
+    from assistant.diary.chart import Point, Series
+    from assistant.diary.summary import Summary
+
+    start, day = 1_780_000_000.0, 86400.0
+    pain = [
+        Series(name, [Point(start + (i * 2.8 + k) * day, (7 + k - i // 3) % 11, [f"method {i}"] if i in (0, 5) else []) for i in range(10)])
+        for k, name in enumerate(("knee and calf", "lower back", "hip and thigh"))
+    ]
+    return Summary(
+        made_at=start + 28 * day,
+        complaints=[(s.name, "aches, worse on the stairs") for s in pain],
+        muscles=[(f"Muscle {i}", "a classic sign of it is what you described") for i in range(6)],
+        tried=[(f"2026-05-{i + 1:02d}", f"method {i}") for i in range(8)],
+        screening=[(s.name, "2026-05-01", "none of the warning signs applied") for s in pain],
+        pain=pain,
+    )
+
+
+def diary_time(repeats: int) -> Dict[str, Dict[str, float]]:
+    """The chart (PNG and SVG) and the summary PDF of a four-week diary, on one core."""
+    from assistant.diary.chart import render
+    from assistant.diary.summary import pdf_bytes
+
+    diary = four_week_diary()
+    cores = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cores)})
+    figures: Dict[str, Dict[str, float]] = {}
+    draw = {"chart_png": lambda: render(diary.pain, "png"), "chart_svg": lambda: render(diary.pain, "svg"), "summary_pdf": lambda: pdf_bytes(diary)}
+    try:
+        for name, job in draw.items():
+            job()  # the first call imports the libraries: start-up, not drawing
+            walls: List[float] = []
+            cpu = time.process_time()
+            for _ in range(repeats):
+                started = time.perf_counter()
+                job()
+                walls.append(time.perf_counter() - started)
+            # CPU time as well: on a shared machine the wall clock also counts waiting for the core.
+            figures[name] = {**summary_ms(walls), "cpu_ms": round((time.process_time() - cpu) / repeats * 1000, 2)}
+    finally:
+        os.sched_setaffinity(0, cores)
+    return figures
 
 
 def post(session: Any, servers: Servers, sender: str, text: str) -> float:
@@ -290,7 +337,7 @@ def run_bench(
     if voice_only:
         with running_assistant(model, env={"RATE_LIMIT_PER_MINUTE": "0"}) as servers:
             return {"ours": {"voice_3s_one_core": voice_latency(servers, max(5, repeats // 5))}}
-    results: Dict[str, Any] = {"engine": engine_time(repeats * 10)}
+    results: Dict[str, Any] = {"engine": engine_time(repeats * 10), "diary_one_core": diary_time(max(5, repeats // 5))}
     started = time.perf_counter()
     # One conversation sends 100 turns as fast as it can: no rate limit here.
     with running_assistant(model, env={"RATE_LIMIT_PER_MINUTE": "0"}) as servers:
