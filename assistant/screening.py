@@ -32,7 +32,7 @@ from assistant.textmatch import PhraseIndex, fold
 
 SCREENING_FILE = Path(__file__).with_name("knowledge") / "screening.yml"
 VALID_FOR_SECONDS = 7 * 24 * 3600
-MAX_ITEMS = 6
+MAX_ITEMS = 8  # a longer list is not read to the end, nor heard in one spoken turn
 
 State = Dict[str, dict]
 
@@ -118,8 +118,8 @@ _NONE = re.compile(
     r"not any|no to all|never had)\b"
 )
 _YES = re.compile(r"\b(yes|yeah|yep|yup|yea|one does|some do|one of them|a couple|i do|i have|i am|i'?m|i did|affirmative|correct)\b")
-_ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th|[1-6])\b")
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
+_ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|1st|2nd|3rd|[4-8]th|[1-8])\b")
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8}
 _PAYLOAD = re.compile(r"^/(affirm|deny)(\{.*\})?$")
 _PAYLOAD_ORDINAL = re.compile(r'"ordinal"\s*:\s*"?(\d)')
 

@@ -150,8 +150,8 @@ def test_the_whole_body_regions_are_screened(screening: Screening, kb_region: st
 
 def test_the_neck_screening_asks_what_the_neck_guidelines_ask(screening: Screening) -> None:
     items = screening.items("neck_and_head")
-    assert {"neck_injury_recent", "upper_neck_instability", "dizzy_on_turning", "steroids_or_thin_bones", "blood_thinners",
-            "cancer_history"} == set(items)
+    assert {"neck_injury_recent", "upper_neck_instability", "dizzy_on_turning", "heart_risk", "fever_or_unwell", "steroids_or_thin_bones",
+            "blood_thinners", "cancer_history"} == set(items)
     for item in ("neck_injury_recent", "upper_neck_instability", "dizzy_on_turning"):
         assert "IFOMPT" in screening.data.items[item].source and "NICE CKS Neck pain" in screening.data.items[item].source
     for text, item in [("I had whiplash last week", "neck_injury_recent"), ("I have Down syndrome", "upper_neck_instability"),
@@ -188,3 +188,65 @@ def test_a_region_covering_an_unknown_body_region_is_rejected(tmp_path: Path) ->
     broken = written(tmp_path, data)
     with pytest.raises(ScreeningError, match="'tummy' is no body region"):
         load(broken)
+
+
+# --- the second clinical review (docs/safety.md H56-H69) -------------------------
+
+
+@pytest.mark.parametrize(
+    "region, item",
+    [
+        ("knee_and_calf", "poor_circulation"),
+        ("hip_and_thigh", "steroids_or_thin_bones"),
+        ("hip_and_thigh", "veins_or_skin"),
+        ("ankle_and_foot", "pregnant_or_new_baby"),
+        ("upper_back_and_chest", "lymph_nodes_or_swollen_arm"),
+        ("jaw", "heart_risk"),
+        ("neck_and_head", "heart_risk"),
+        ("neck_and_head", "dizzy_on_turning"),
+        ("neck_and_head", "fever_or_unwell"),
+        ("lower_back", "pregnant_back"),
+        ("lower_back", "aortic_aneurysm"),
+    ],
+)
+def test_the_items_the_second_review_found_missing_are_asked(screening: Screening, region: str, item: str) -> None:
+    assert item in screening.items(region)
+
+
+@pytest.mark.parametrize(
+    "region, text, item",
+    [
+        ("knee_and_calf", "my calf hurts walking uphill and goes when I stop", "poor_circulation"),
+        ("hip_and_thigh", "I've been on prednisolone for years", "steroids_or_thin_bones"),
+        ("hip_and_thigh", "I have varicose veins on my inner thigh", "veins_or_skin"),
+        ("ankle_and_foot", "I'm 30 weeks pregnant", "pregnant_or_new_baby"),
+        ("upper_back_and_chest", "they took out the lymph glands under my arm", "lymph_nodes_or_swollen_arm"),
+        ("jaw", "it comes on with effort", "heart_risk"),
+        ("neck_and_head", "I had a mini-stroke two years ago", "dizzy_on_turning"),
+        ("neck_and_head", "I've been told my carotid artery is narrowed", "dizzy_on_turning"),
+        ("neck_and_head", "I feel unwell and shivery", "fever_or_unwell"),
+        ("lower_back", "I'm 20 weeks pregnant", "pregnant_back"),
+        ("lower_back", "they found an aortic aneurysm at my screening", "aortic_aneurysm"),
+    ],
+)
+def test_the_new_items_are_read_from_typed_answers(screening: Screening, region: str, text: str, item: str) -> None:
+    answer = screening.parse_answer(region, text)
+    assert answer == Answer(Kind.item, item), (text, answer)
+
+
+def test_a_denied_new_item_clears_the_region(screening: Screening) -> None:
+    assert screening.parse_answer("lower_back", "no, I'm not pregnant") == Answer(Kind.none)
+    assert screening.parse_answer("neck_and_head", "never had a stroke") == Answer(Kind.none)
+
+
+def test_pregnancy_advice_for_the_back_says_why_not_to_lie_on_a_ball(screening: Screening) -> None:
+    advice = screening.advice("pregnant_back")
+    assert "16 weeks" in advice and "on your back on a ball" in advice and "faint" in advice
+    assert "NHS Exercise in pregnancy" in screening.data.items["pregnant_back"].source
+
+
+def test_an_eighth_item_is_named_by_its_ordinal(screening: Screening) -> None:
+    items = screening.items("lower_back")
+    assert len(items) == MAX_ITEMS
+    assert screening.parse_answer("lower_back", "the eighth", asked_which=True) == Answer(Kind.item, items[7])
+    assert screening.parse_answer("lower_back", '/affirm{"ordinal": "8"}') == Answer(Kind.item, items[7])
