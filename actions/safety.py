@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import awaited, awaiting, message_features, send, slot_list
 from assistant import replies
 from assistant.awaiting import Awaiting
+from assistant.misheard import from_metadata
 from assistant.safety import Triage
 from assistant.safety_session import corrects_red_flag, earlier_texts, flagged_by, latest_said, turn_triage
 
@@ -22,15 +23,25 @@ def session_texts(tracker: Tracker) -> List[tuple]:
     return latest_said((e.get("event"), e.get("text"), e.get("timestamp")) for e in reversed(tracker.events))
 
 
+def latest_metadata(tracker: Tracker) -> Dict[str, Any] | None:
+    """The metadata the channel sent with the latest message."""
+    latest = next((e for e in reversed(tracker.events) if e.get("event") == "user"), None)
+    return (latest or {}).get("metadata")
+
+
 def this_turn(tracker: Tracker) -> Triage:
     """The triage SafetyPolicy acted on: a yes to the red-flag question, or
-    the latest message read with the earlier ones."""
+    the latest message read with the earlier ones, or else a red flag a
+    voice channel may have misheard in it."""
     if awaited(tracker) is Awaiting.red_flag_check and tracker.get_slot("check_rule"):
         return flagged_by(str(tracker.get_slot("check_rule")))
     text = tracker.latest_message.get("text") or ""
     correcting = corrects_red_flag(tracker.get_slot("awaiting"), text)
     earlier = [] if correcting else earlier_texts(session_texts(tracker), tracker.get_slot("lifted_at"))
-    return turn_triage(text, earlier)
+    result = turn_triage(text, earlier)
+    if result.flagged:
+        return result
+    return from_metadata(latest_metadata(tracker)) or result
 
 
 class ActionRedFlag(Action):
@@ -57,10 +68,15 @@ class ActionRedFlagCheck(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         result = this_turn(tracker)
-        send(dispatcher, [replies.check_question(result)])
+        heard = from_metadata(latest_metadata(tracker)) == result
+        send(dispatcher, [replies.misheard_question(result) if heard else replies.check_question(result)])
         # What the message described is answered after a "no".
-        return [
+        events: List[EventType] = [
             awaiting(Awaiting.red_flag_check),
             SlotSet("check_rule", result.check),
             SlotSet("features", message_features(tracker).to_dict()),
         ]
+        if tracker.active_loop_name:
+            # A possible red flag interrupts a form (the check-up) as a sure one does.
+            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return events

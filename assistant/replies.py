@@ -10,7 +10,7 @@ import json
 from typing import Dict, List, Sequence, Tuple
 from urllib.parse import urlencode
 
-from assistant import safety_session
+from assistant import misheard, safety_session
 from assistant.awaiting import Awaiting
 from assistant.features import Features
 from assistant.knowledge import danger
@@ -477,6 +477,19 @@ def check_question(result: Triage) -> Message:
     )
     return {
         "text": text,
+        "buttons": [{"title": title, "payload": payload} for title, payload in (("Yes", "/affirm"), ("No", "/deny"))],
+        "custom": {"type": "red_flag_check", "rule": result.check, "heard": result.heard or ""},
+    }
+
+
+def misheard_question(result: Triage) -> Message:
+    """One yes/no question about a red flag the recogniser may have
+    misheard, said back in the person's own words."""
+    return {
+        "text": (
+            f"I want to be sure I heard you right: did you say {misheard.said_back(result.heard or '')}? "
+            "If so, I'd rather not suggest any massage before you know what to do about it."
+        ),
         "buttons": [{"title": title, "payload": payload} for title, payload in (("Yes", "/affirm"), ("No", "/deny"))],
         "custom": {"type": "red_flag_check", "rule": result.check, "heard": result.heard or ""},
     }

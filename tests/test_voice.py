@@ -15,6 +15,8 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
+from assistant.channels.twilio_voice import KEYPAD
+from assistant.misheard import as_metadata
 from assistant.tools.servers import Servers, running_assistant
 from assistant.voice.audio import convert, to_pcm16k
 from assistant.voice.speak import seconds_to_say
@@ -142,6 +144,29 @@ def test_red_flag_speech_gets_urgent_advice_only(voice_servers: Servers) -> None
     urgent = answer["messages"][0]["text"]
     assert "emergency" in answer["spoken"] and urgent.split(":", 1)[1].split(".")[0].strip() in answer["spoken"]
     assert seconds_to_say(answer["spoken"]) > MAX_SECONDS
+
+
+def test_a_red_flag_that_may_be_misheard_is_asked_about_once(voice_servers: Servers) -> None:
+    """ "Welding myself" sounds like "wetting myself": one yes/no question,
+    said back in the person's words, and yes brings the urgent reply."""
+    voice = Voice(voice_servers)
+    asked = voice.say("my glutes are tight and I've been welding myself", voice=SHORT)
+    check = payload(asked["messages"], "red_flag_check")
+    assert check is not None and check["rule"] == "cauda_equina", asked["transcript"]
+    assert "did you say you've been wetting yourself" in asked["spoken"] and asked["spoken"].endswith("Say yes or no.")
+    assert payload(asked["messages"], "red_flag") is None and payload(asked["messages"], "muscle_suggestions") is None
+    urgent = voice.say("yes", voice=SHORT)
+    assert (payload(urgent["messages"], "red_flag") or {}).get("rule") == "cauda_equina", urgent["transcript"]
+
+
+def test_a_misheard_red_flag_sent_as_metadata_is_asked_and_no_carries_on(voice_servers: Servers) -> None:
+    sender, url = f"rest-{uuid.uuid4().hex}", f"{voice_servers.rasa_url}/webhooks/rest/webhook"
+    metadata = as_metadata("nerve_weakness", "my foot drops when I walk")
+    asked = requests.post(url, json={"sender": sender, "message": "my food drops when I walk", "metadata": metadata}, timeout=60).json()
+    assert payload(asked, "red_flag_check") == {"type": "red_flag_check", "rule": "nerve_weakness", "heard": "my foot drops when I walk"}
+    assert "did you say your foot drops when you walk?" in texts(asked)
+    carried_on = requests.post(url, json={"sender": sender, "message": "no"}, timeout=60).json()
+    assert payload(carried_on, "red_flag") is None and "good to know" in texts(carried_on)
 
 
 def test_spoken_reply_walks_by_voice(voice_servers: Servers) -> None:
@@ -358,6 +383,27 @@ def test_red_flag_on_the_phone_is_said_whole(voice_servers: Servers) -> None:
     call.twiml(CallStatus="ringing")
     words = said(call.twiml(CallStatus="in-progress", SpeechResult="I've lost control of my bladder and my back hurts."))
     assert "emergency" in words and "If I misread you" in words and words.endswith("Say it's not that.")
+
+
+def test_a_red_flag_that_may_be_misheard_on_the_phone_is_answered_by_keypad(voice_servers: Servers) -> None:
+    """A caller who cannot see a screen hears the question and which keys answer it."""
+    call = Call(voice_servers, caller="+15550001111")
+    call.twiml(CallStatus="ringing")
+    twiml = call.twiml(CallStatus="in-progress", SpeechResult="My glutes are tight and I've been welding myself since yesterday.")
+    words = said(twiml)
+    assert "did you say you've been wetting yourself since yesterday?" in words and words.endswith(f"Say yes or no. {KEYPAD}")
+    gather = twiml.find("Gather")
+    assert gather is not None and gather.get("input") == "speech dtmf" and gather.get("numDigits") == "1"
+    urgent = call.twiml(CallStatus="in-progress", Digits="1")
+    assert "emergency" in said(urgent) and urgent.find("Gather").get("input") == "speech"
+
+
+def test_no_by_keypad_carries_on_with_what_was_said(voice_servers: Servers) -> None:
+    call = Call(voice_servers, caller="+15550002222")
+    call.twiml(CallStatus="ringing")
+    assert KEYPAD in said(call.twiml(CallStatus="in-progress", SpeechResult="My food drops when I walk and my shin aches."))
+    words = said(call.twiml(CallStatus="in-progress", Digits="2"))
+    assert words.startswith("Most likely it's your") and "emergency" not in words
 
 
 def test_the_screening_works_on_the_phone(voice_servers: Servers) -> None:

@@ -16,6 +16,10 @@ raw phone number (and everyone without one shares a conversation), answers
   "other muscles" and "stop" walk it; a spoken button title picks the button;
 - gives the phone's recogniser hints: the answers the last reply offered
   and the commands first, then the knowledge base's words;
+- asks once about a red flag its recogniser may have misheard (the same
+  comparison by sound as the voice channel's), and takes the answer to any
+  red-flag question by voice or keypad, saying which keys: 1 for yes, 2 for
+  no (a caller may not see a screen);
 - reprompts on silence and hangs up after three silences or a goodbye;
 - serves TwiML as UTF-8 and says so (the replies have curly quotes).
 """
@@ -40,6 +44,8 @@ from assistant.channels.guard import ACTIONS_DOWN, DEFAULT_RATE_LIMIT, RateLimit
 from assistant.channels.rest import DEFAULT_ACTION_TIMEOUT, Turns
 from assistant.channels.voice import last_reply, spoken_turn
 from assistant.knowledge.loader import Knowledge, default_knowledge
+from assistant.misheard import as_metadata
+from assistant.voice.hypotheses import possible_red_flag
 from assistant.voice.service import VoiceService, shared_service
 from assistant.voice.spoken import Said
 
@@ -51,6 +57,12 @@ GOODBYE = "Take care. Goodbye."
 MAX_HINTS = 400  # Twilio accepts up to 500 hint phrases
 SLOW_RATE = "80%"  # "slower", as SSML prosody
 TWIML = "text/xml; charset=utf-8"
+# Said after a red-flag question: what the keys mean.
+KEYPAD = "You can also press 1 for yes, or 2 for no."
+YES_NO_KEYS = {"1": "yes", "2": "no"}
+# Below this confidence of Twilio's recogniser, each word heard is doubted
+# (it may sound like a red-flag word of one word).
+DOUBTFUL_CONFIDENCE = 0.5
 _PHONE = re.compile(r"^\+?\d{6,15}$")
 
 
@@ -63,6 +75,28 @@ def speech_hints(kb: Knowledge) -> str:
             phrases += [term.name, *term.synonyms]
     unique = sorted({p.lower() for p in phrases if "," not in p and len(p) <= 100}, key=lambda p: (len(p), p))
     return ", ".join(unique[:MAX_HINTS])
+
+
+def asks_yes_no(messages: List[Dict[str, Any]]) -> bool:
+    """Is this reply the one red-flag question (answered by voice or keypad)?"""
+    return any(isinstance(m.get("custom"), dict) and m["custom"].get("type") == "red_flag_check" for m in messages)
+
+
+def heard_words(form: Dict[str, str]) -> str:
+    """What the caller said, or the key they pressed as its word."""
+    digits = (form.get("Digits") or "").strip()
+    return YES_NO_KEYS.get(digits[:1], "") if digits else clean_text(form.get("SpeechResult") or "")
+
+
+def misheard_on_phone(speech: str, form: Dict[str, str]) -> Dict[str, Any] | None:
+    """The turn's metadata when the phone's transcript may hide a red flag."""
+    try:
+        confidence = float(form.get("Confidence") or 1.0)
+    except ValueError:
+        confidence = 1.0
+    doubtful = speech.lower().split() if confidence < DOUBTFUL_CONFIDENCE else ()
+    found = possible_red_flag(speech, (), doubtful) if not speech.startswith("/") else None
+    return as_metadata(found.rule, found.heard) if found else None
 
 
 def caller_key(form: Dict[str, str], secret: str) -> str:
@@ -131,7 +165,7 @@ class SafeTwilioVoiceInput(TwilioVoiceInput):
             if not self.signed(request, form):
                 return response.json({"error": "invalid Twilio signature"}, status=403)
             sender, call = caller_key(form, self.auth_token), form.get("CallSid") or ""
-            speech = clean_text(form.get("SpeechResult") or "")
+            speech = heard_words(form)
             if not speech and form.get("CallStatus") == "ringing":
                 speech = GREETING
             if not speech:
@@ -143,19 +177,21 @@ class SafeTwilioVoiceInput(TwilioVoiceInput):
             agent = request.app.ctx.agent
             last = await last_reply(agent, sender)
 
-            async def run(text: str) -> List[Dict[str, Any]]:
-                message = UserMessage(text, CollectingOutputChannel(), sender, input_channel=self.name())
+            async def run(text: str, metadata: Dict[str, Any] | None) -> List[Dict[str, Any]]:
+                message = UserMessage(text, CollectingOutputChannel(), sender, input_channel=self.name(), metadata=metadata)
                 return await self.turns.run(on_new_message, message)
 
-            turn = await spoken_turn(self.service, last, sender, speech, run)
+            turn = await spoken_turn(self.service, last, sender, speech, run, misheard_on_phone(speech, form))
             hints = turn.script.expected()
+            keypad = asks_yes_no(turn.messages or last.messages)
             said_goodbye = False
             if turn.messages:
                 tracker = await agent.tracker_store.retrieve(sender)
                 said_goodbye = bool(tracker) and (tracker.latest_message.intent or {}).get("name") == "goodbye"
             if said_goodbye:
                 return self.twiml(self.say_and_hang_up(turn.said))
-            return self.twiml(self.say_and_listen(turn.said, hints))
+            said = Said(f"{turn.said.text} {KEYPAD}", turn.said.slow) if keypad else turn.said
+            return self.twiml(self.say_and_listen(said, hints, keypad))
 
         return webhook
 
@@ -175,18 +211,20 @@ class SafeTwilioVoiceInput(TwilioVoiceInput):
         else:
             parent.say(text, voice=self.assistant_voice)
 
-    def say_and_listen(self, said: Said, expected: List[str] | None = None) -> VoiceResponse:
+    def say_and_listen(self, said: Said, expected: List[str] | None = None, keypad: bool = False) -> VoiceResponse:
         """The spoken reply inside a Gather that listens, with the answers
-        it offers as the first hints."""
+        it offers as the first hints; `keypad`: a key press answers too."""
         twiml = VoiceResponse()
         hints = ", ".join(dict.fromkeys([*(p.lower().replace(",", "") for p in expected or []), self.hints]))
+        keys = {"numDigits": 1} if keypad else {}
         gather = Gather(
-            input="speech",
+            input="speech dtmf" if keypad else "speech",
             action=f"/webhooks/{self.name()}/webhook",
             actionOnEmptyResult=True,
             speechTimeout=self.speech_timeout,
             speechModel=self.speech_model,
             hints=hints,
+            **keys,
         )
         self.say(gather, said)
         twiml.append(gather)

@@ -42,10 +42,11 @@ from assistant.channels.guard import (
     rate_limit_setting,
 )
 from assistant.channels.rest import BAD_SENDER, DEFAULT_ACTION_TIMEOUT, Turns, bad_request, valid_sender
+from assistant.misheard import as_metadata
 from assistant.understand import triage
 from assistant.voice.audio import ENCODINGS, AudioError
 from assistant.voice.choices import match_button
-from assistant.voice.hypotheses import acted_on
+from assistant.voice.hypotheses import acted_on, possible_red_flag
 from assistant.voice.recognize import Transcript
 from assistant.voice.service import MAX_AUDIO_BYTES, VoiceService, shared_service
 from assistant.voice.spoken import Said, Script, command_of, script_for
@@ -128,6 +129,17 @@ def heard_as(last: LastReply, transcript: Transcript) -> str:
     return acted_on(transcript.text, transcript.alternatives, is_answer)
 
 
+def misheard_in(transcript: Transcript) -> Dict[str, Any] | None:
+    """The turn's metadata when what was heard may hide a red flag by sound
+    (safety then asks once), else None."""
+    found = possible_red_flag(transcript.text, transcript.alternatives)
+    return as_metadata(found.rule, found.heard) if found else None
+
+
+# Runs a turn for a text with the channel's metadata; returns the replies.
+RunTurn = Callable[[str, Dict[str, Any] | None], Awaitable[List[Dict[str, Any]]]]
+
+
 @dataclass(frozen=True)
 class SpokenTurn:
     messages: List[Dict[str, Any]]  # the written replies, whole (none for a spoken command)
@@ -140,18 +152,21 @@ async def spoken_turn(
     last: LastReply,
     sender: str,
     transcript: str,
-    run: Callable[[str], Awaitable[List[Dict[str, Any]]]],
+    run: RunTurn,
+    metadata: Dict[str, Any] | None = None,
 ) -> SpokenTurn:
     """A spoken command ("next", "repeat", "slower", "other muscles",
     "stop") walks the last reply's spoken form without a turn; anything else
     is a turn (a spoken button title presses the button) whose short spoken
-    form is read from the top."""
+    form is read from the top. `metadata` goes with the turn (a possible
+    red flag heard: misheard_in)."""
     script = last.script()
-    # Words that raise a red flag are always a turn, whatever they sound like.
-    command = command_of(transcript, near=script.walkable) if script.parts and not triage(transcript).flagged else None
+    # Words that raise a red flag, or may, are always a turn, whatever they sound like.
+    possible = triage(transcript).flagged or metadata is not None
+    command = command_of(transcript, near=script.walkable) if script.parts and not possible else None
     if command is not None:
         return SpokenTurn([], service.readings.follow(sender, script, command), script)
-    messages = await run(match_button(transcript, last.buttons) or transcript)
+    messages = await run(match_button(transcript, last.buttons) or transcript, metadata)
     new = script_for(messages, suggestions_in(messages) or last.suggestions)
     return SpokenTurn(messages, service.readings.start(sender, new), new)
 
@@ -228,12 +243,12 @@ class VoiceInput(InputChannel):
             if not heard.text:
                 return await self.answer(sender, "", [{"recipient_id": sender, "text": NOT_HEARD}], kind, stream=stream)
 
-            async def run(text: str) -> List[Dict[str, Any]]:
-                message = UserMessage(text, CollectingOutputChannel(), sender, input_channel=self.name())
+            async def run(text: str, metadata: Dict[str, Any] | None) -> List[Dict[str, Any]]:
+                message = UserMessage(text, CollectingOutputChannel(), sender, input_channel=self.name(), metadata=metadata)
                 return await self.turns.run(on_new_message, message)
 
             text = heard_as(last, heard)
-            turn = await spoken_turn(self.service, last, sender, text, run)
+            turn = await spoken_turn(self.service, last, sender, text, run, misheard_in(heard))
             return await self.answer(sender, text, turn.messages, kind, turn.said, stream)
 
         @webhook.route("/audio/<token>", methods=["GET"])

@@ -24,7 +24,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.awaiting import Awaiting
 from assistant.diary.rating import asks_to_stop, confirmation, parse_rating
-from assistant.safety import says_not_that
+from assistant.misheard import from_metadata
+from assistant.safety import Triage, says_not_that
 from assistant.safety_session import corrects_red_flag, earlier_texts, latest_said, turn_triage, yes_or_no
 from assistant.screening import default_screening, screening_answer
 from assistant.understand import describes_pain
@@ -68,17 +69,22 @@ def safety_action(
     in_form: bool = False,
     earlier: Sequence[str] = (),
     intent: str | None = None,
+    misheard: Triage | None = None,
 ) -> str | None:
     """The action safety demands for this user message, if any: the urgent
     reply (for this message, or for it with the earlier ones), the answer to
     the yes/no red-flag question, or that question. Inside a form (the
-    root-cause check-up) a "yes" answers the form's question instead."""
+    root-cause check-up) a "yes" answers the form's question instead, but a
+    red flag a voice channel may have misheard (`misheard`) is asked about
+    there too."""
     result = turn_triage(text, () if corrects_red_flag(awaiting, text) else earlier)
     if result.flagged:
         return ACTION_RED_FLAG
     answer = yes_or_no(text) if awaiting == Awaiting.red_flag_check else None
     if answer is not None:
         return ACTION_RED_FLAG if answer else ACTION_NOT_THAT
+    if misheard is not None:
+        return ACTION_RED_FLAG_CHECK
     if in_form:
         return None
     if result.check:
@@ -141,6 +147,7 @@ class SafetyPolicy(Policy):
                 in_form=bool(tracker.active_loop_name),
                 earlier=earlier_texts(session_texts(tracker), tracker.get_slot("lifted_at")),
                 intent=(tracker.latest_message.intent or {}).get("name"),
+                misheard=from_metadata(tracker.latest_message.metadata),
             )
             if action:
                 probabilities[domain.index_for_action(action)] = 1.0

@@ -16,16 +16,21 @@ and my thigh looks bent" over "fell off my bike and my thigh looked bent",
 3. Otherwise the best reading, unless it names nothing the knowledge base
    knows and a runner-up does.
 
+When no reading raises a red flag, one may still sound like it did
+("welding myself" for "wetting myself": sounds_like.py); then the turn
+carries that possible red flag, and safety asks about it once.
+
 Pure: no Rasa, no audio.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Callable, Collection, Sequence
 
 from assistant import understand
 from assistant.matching import default_matcher
 from assistant.understand import triage
+from assistant.voice.sounds_like import NearMiss, doubted_words, near_miss
 
 
 def names_something(text: str) -> bool:
@@ -46,4 +51,15 @@ def acted_on(heard: str, others: Sequence[str], is_answer: Callable[[str], bool]
     return next((reading for reading in readings if names_something(reading)), heard)
 
 
-__all__ = ["acted_on", "names_something"]
+def possible_red_flag(heard: str, others: Sequence[str], doubtful: Collection[str] = ()) -> NearMiss | None:
+    """A red flag the readings may hide by sound, when none raises one as
+    heard: the best reading first. `doubtful`: words the recogniser scored
+    low; words the readings disagree on are doubted too."""
+    readings = (heard, *others)
+    if any(triage(reading).flagged for reading in readings):
+        return None
+    doubts = doubted_words(readings) | frozenset(doubtful)
+    return next((found for found in (near_miss(reading, doubts) for reading in readings) if found), None)
+
+
+__all__ = ["acted_on", "names_something", "possible_red_flag"]

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, List
+from typing import Any, Dict
 
 from assistant.channels.telegram.bot_api import BotApi
 from assistant.channels.telegram.chats import sender_id
 from assistant.channels.telegram.output import TelegramOutput
-from assistant.channels.voice import NOT_HEARD, heard_as, last_reply, spoken_turn
+from assistant.channels.voice import NOT_HEARD, RunTurn, heard_as, last_reply, misheard_in, spoken_turn
 from assistant.voice.audio import AudioError
 from assistant.voice.service import MAX_AUDIO_BYTES, VoiceService
 from assistant.voice.spoken import Said
@@ -26,10 +26,6 @@ VOICE_UNUSABLE = (
 )
 HEARD = "I heard: \u201c{text}\u201d"
 
-# Runs the turn for a text and returns the replies it sent.
-Respond = Callable[[str], Awaitable[List[Dict[str, Any]]]]
-
-
 def is_voice(message: Dict[str, Any]) -> bool:
     return any(kind in message for kind in MEDIA_KINDS)
 
@@ -38,7 +34,7 @@ class VoiceNotes:
     def __init__(self, api: BotApi, service: VoiceService) -> None:
         self.api, self.service = api, service
 
-    async def answer(self, chat_id: str, message: Dict[str, Any], output: TelegramOutput, agent: Any, respond: Respond) -> None:
+    async def answer(self, chat_id: str, message: Dict[str, Any], output: TelegramOutput, agent: Any, respond: RunTurn) -> None:
         """`agent` holds the conversation (its last reply decides what a
         spoken command means); None before the server has started."""
         media: object = next((message[kind] for kind in MEDIA_KINDS if message.get(kind)), None)
@@ -61,7 +57,7 @@ class VoiceNotes:
         await output.send_text(chat_id, HEARD.format(text=text))
         # The written replies go out whole as text; the voice note says their
         # short form ("next", "repeat"... walk it, with a voice note only).
-        turn = await spoken_turn(self.service, last, sender, text, respond)
+        turn = await spoken_turn(self.service, last, sender, text, respond, misheard_in(heard))
         if turn.said.text:
             await self.send(chat_id, turn.said)
 

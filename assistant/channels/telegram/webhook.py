@@ -146,8 +146,8 @@ class TelegramInput(InputChannel):
         chat_id, output = str(chat), self.output()
         if is_voice(message):
 
-            async def respond(text: str) -> List[Dict[str, Any]]:
-                return await self.respond(chat_id, text, output, on_new_message)
+            async def respond(text: str, metadata: Dict[str, Any] | None) -> List[Dict[str, Any]]:
+                return await self.respond(chat_id, text, output, on_new_message, metadata)
 
             agent = getattr(self.app.ctx, "agent", None) if self.app else None
             await self.voice_notes.answer(chat_id, message, output, agent, respond)
@@ -169,8 +169,10 @@ class TelegramInput(InputChannel):
             return
         await self.respond(str(chat_id), payload, self.output(), on_new_message)
 
-    async def respond(self, chat_id: str, text: str, output: TelegramOutput, on_new_message: OnNewMessage) -> List[Dict[str, Any]]:
-        """Runs the turn, sends the replies and returns them."""
+    async def respond(
+        self, chat_id: str, text: str, output: TelegramOutput, on_new_message: OnNewMessage, metadata: Dict[str, Any] | None = None
+    ) -> List[Dict[str, Any]]:
+        """Runs the turn (with the voice note's metadata, if any), sends the replies and returns them."""
         sender = sender_id(chat_id)
         early = refusal(text, sender, self.limiter)
         if early:
@@ -180,7 +182,7 @@ class TelegramInput(InputChannel):
             collector = Collector()
             typing = asyncio.create_task(keep_typing(self.api, chat_id))
             try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
             except Exception:
                 logger.exception("Handling a Telegram message failed.")  # never the text
             finally:
