@@ -267,7 +267,7 @@ RULES: Tuple[Rule, ...] = (
         "pain that starts around the belly button and moves low down on the right, pain low on the right with being sick, or a "
         "belly that is hard as a board, can be appendicitis or an inflamed lining of the belly",
         EMERGENCY + " Please don't press on your belly, and don't eat until you have been seen.",
-        # NICE CKS Appendicitis: suspected appendicitis or peritonitis is an emergency admission.
+        # NHS Appendicitis (a belly gone hard, pain spreading: emergency); WSES Jerusalem guidelines (Di Saverio et al. 2020).
         [
             "navel_site+lower_right-benign_belly_muscles",
             "lower_right+vomiting_word-benign_bug-benign_belly_muscles",

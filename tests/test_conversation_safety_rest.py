@@ -70,3 +70,14 @@ def test_denied_alarms_do_not_stop_an_ordinary_complaint(chat: Chat) -> None:
     replies = chat.say("no fever, no numbness, my lower back is just sore")
     assert payload(replies, "red_flag") is None
     assert payload(replies, "muscle_suggestions")
+
+
+def test_a_sign_of_the_second_review_said_late_gets_the_urgent_reply_and_holds_the_steps(chat: Chat) -> None:
+    released = chat.say_screened("my lower back aches when I stand up from a chair")
+    assert "Releasing the" in texts(released)
+    late = chat.say("oh and since this morning it burns when I pee")
+    flag = payload(late, "red_flag")
+    assert flag and flag["rule"] == "kidney", texts(late)
+    assert "Releasing the" not in texts(late) and "today" in texts(late)
+    held = chat.say("ok, how do I release it?")
+    assert no_steps(held) and payload(held, "red_flag")["in_force"] is True

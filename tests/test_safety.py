@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assistant.safety import RULES, ages, default_triager, says_not_that
@@ -370,3 +372,21 @@ def test_ages_with_the_sex_are_read() -> None:
     assert [age for age, _ in ages(fold("62f, bloated most days"))] == [62]
     assert [age for age, _ in ages(fold("woman, 61, sore hips"))] == [61]
     assert ages(fold("50m swim and my shoulder aches")) == []
+
+
+@pytest.mark.parametrize(
+    "text, rule",
+    [
+        ("there's blood in my pee and my back aches", "blood_in_waste"),
+        ("had a steroid injection in my knee on Monday and now it's hot and swollen", "after_procedure"),
+        ("my leg has got weaker and weaker this week", "nerve_weakness"),
+    ],
+)
+def test_the_older_rules_the_hazard_log_now_names(text: str, rule: str) -> None:
+    assert triage(text).rule_id == rule
+
+
+def test_every_rule_is_named_in_the_hazard_log() -> None:
+    log = (Path(__file__).resolve().parents[1] / "docs" / "safety.md").read_text(encoding="utf-8")
+    controls = [row.split(" | ")[3] for row in log.splitlines() if row.startswith("| H")]
+    assert [rule.id for rule in RULES if not any(f"`{rule.id}`" in control for control in controls)] == []
