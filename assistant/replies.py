@@ -170,9 +170,12 @@ def choose_method(kb: Knowledge, muscle: Muscle, tools: Sequence[str], tried: Se
             held = kb.tool(tool)
             for substitute in kb.vocabulary.tool_substitutes.get(tool, []):
                 for r in usable:
-                    if r.tool != substitute:
-                        continue
-                    zones = danger.zones_touched(kb.areas, r, kb.danger_zones.values()) if held.pressure in danger.KEPT_OUT else []
+                    if r.tool != substitute or not r.presses_on:
+                        continue  # a tool cannot stand in for a stretch
+                    # A ball may stand in for another ball's method (the loader
+                    # cleared that one for balls), never for hands near a zone.
+                    by_hand = kb.tool(r.tool).pressure not in danger.KEPT_OUT
+                    zones = kb.zones_touched(r) if held.pressure in danger.KEPT_OUT and by_hand else []
                     if zones:
                         kept_out.append((tool, zones[0].name))
                         continue

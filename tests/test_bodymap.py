@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from assistant import bodymap
-from assistant.bodymap.geometry import area_zones, default_geometry, parse
+from assistant.bodymap.geometry import Shape, area_zones, default_geometry, parse
 from assistant.bodymap.render import area_parts
 from assistant.knowledge.loader import CANONICAL_MUSCLES, default_knowledge
 from assistant.knowledge.schema import ReferralKind
@@ -168,3 +168,15 @@ def test_every_zone_is_big_enough_to_see_and_tap_on_a_phone() -> None:
     for zone in default_geometry().zones:
         x0, y0, x1, y1 = zone.shape.bbox()
         assert min(x1 - x0, y1 - y0) * scale >= MIN_ZONE_PX, f"{zone.area} ({zone.view}) is too small"
+
+
+def test_shapes_overlap_when_they_share_any_part_of_the_picture() -> None:
+    square = Shape(points=((0, 0), (10, 0), (10, 10), (0, 10)))
+    assert square.overlaps(Shape(ellipse=(12, 5, 3, 2)))  # crosses an edge
+    assert square.overlaps(Shape(ellipse=(5, 5, 1, 1)))  # inside
+    assert Shape(ellipse=(5, 5, 1, 1)).overlaps(square)
+    assert Shape(ellipse=(5, 5, 20, 20)).overlaps(square)  # around it
+    assert not square.overlaps(Shape(ellipse=(14, 5, 3, 2)))
+    # Bounding boxes meet but the shapes do not: the corner of a diamond and a circle.
+    diamond = Shape(points=((10, 0), (20, 10), (10, 20), (0, 10)))
+    assert not diamond.overlaps(Shape(ellipse=(18, 18, 3, 3)))

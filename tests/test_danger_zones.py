@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from assistant.knowledge import danger
-from assistant.knowledge.loader import KNOWLEDGE_DIR, KnowledgeError, default_knowledge, load_knowledge
+from assistant.knowledge.loader import KNOWLEDGE_DIR, KnowledgeError, body_map, default_knowledge, load_knowledge
 from assistant.knowledge.schema import DangerZoneFile, KnowledgeFile, Muscle, Release, ToolPressure, Vocabulary
 
 KB = default_knowledge()
@@ -26,6 +26,7 @@ def raw(name: str) -> dict:
 
 RAW_MUSCLES, RAW_VOCABULARY, RAW_ZONES = raw("muscles.yml"), raw("vocabulary.yml"), raw("danger_zones.yml")
 ZONES = DangerZoneFile.parse_obj(RAW_ZONES)
+BODY_MAP = body_map(KB.vocabulary, ZONES)
 TOOLS = {t.id: t for t in KB.vocabulary.tools}
 BALLS = [t.id for t in KB.vocabulary.tools if "ball" in t.id]
 KEPT_OUT = [t.id for t in KB.vocabulary.tools if t.pressure in danger.KEPT_OUT]
@@ -35,11 +36,13 @@ def check(muscles: dict, vocabulary: dict | None = None, zones: dict | None = No
     """Run the danger check on KB data doctored in memory."""
     vocab = Vocabulary.parse_obj(vocabulary or RAW_VOCABULARY)
     parsed = KnowledgeFile.parse_obj(muscles).muscles
+    zone_file = DangerZoneFile.parse_obj(zones or RAW_ZONES)
     return danger.problems(
         parsed,
         {t.id: t for t in vocab.tools},
         {a.id: a for a in vocab.areas},
-        DangerZoneFile.parse_obj(zones or RAW_ZONES),
+        zone_file,
+        body_map(vocab, zone_file),
     )
 
 
@@ -70,7 +73,7 @@ def kept_out(r: Release) -> bool:
 
 
 def test_the_shipped_knowledge_base_passes_the_check() -> None:
-    assert danger.problems(list(KB.muscles.values()), TOOLS, KB.areas, ZONES) == []
+    assert danger.problems(list(KB.muscles.values()), TOOLS, KB.areas, ZONES, BODY_MAP) == []
 
 
 def test_every_required_zone_is_described_with_its_contents_and_a_source() -> None:
@@ -92,6 +95,15 @@ def test_every_required_zone_is_described_with_its_contents_and_a_source() -> No
         ("armpit", {"armpit"}, ["axillary artery", "axillary vein", "brachial plexus"]),
         ("inside_of_upper_arm", set(), ["brachial artery", "median nerve", "ulnar nerve"]),
         ("elbow_crease", {"inside_of_elbow"}, ["brachial artery", "median nerve", "ulnar nerve"]),
+        ("kidney_area", set(), ["kidney", "12th rib"]),
+        ("sciatic_notch", set(), ["sciatic nerve"]),
+        ("eyes_and_face_nerves", set(), ["eyeball", "supraorbital", "infraorbital", "mental nerve"]),
+        ("behind_the_jaw", set(), ["facial nerve", "external carotid", "retromandibular vein"]),
+        ("under_the_skull", set(), ["vertebral artery", "greater occipital nerve"]),
+        ("fibular_head", set(), ["common fibular nerve"]),
+        ("tarsal_tunnel", {"inside_of_ankle"}, ["tibial nerve", "posterior tibial artery"]),
+        ("inner_mid_thigh", set(), ["adductor canal", "great saphenous vein", "saphenous nerve"]),
+        ("below_collarbone", set(), ["axillary artery", "axillary vein", "brachial plexus"]),
     ],
 )
 def test_zone_covers_its_areas_and_names_what_runs_there(zone_id, areas, contents) -> None:
@@ -204,6 +216,15 @@ ZONE_STEPS = {
     "armpit": "Lie on your side with the ball deep in the armpit.",
     "inside_of_upper_arm": "Rest the inner upper arm on the ball on a table and lean in.",
     "elbow_crease": "Press the ball into the crook of the elbow and bend the arm over it.",
+    "kidney_area": "Lie on the ball in the soft gap below the lowest ribs and let your weight sink.",
+    "sciatic_notch": "Sit on the ball right on the sciatic notch and rock.",
+    "eyes_and_face_nerves": "Rest the eye socket on the ball and lean in.",
+    "behind_the_jaw": "Lean the hollow behind the jaw onto the ball against a wall.",
+    "under_the_skull": "Lie with the ball under the base of the skull and turn your head.",
+    "fibular_head": "Kneel with the ball on the head of the fibula.",
+    "tarsal_tunnel": "Roll the ball slowly behind the inner ankle bone.",
+    "inner_mid_thigh": "Lie face down with the ball under the middle of the inner thigh.",
+    "below_collarbone": "Lean the ball into the hollow below the collarbone against a wall.",
 }
 
 
@@ -591,3 +612,191 @@ def test_staying_out_of_an_upper_body_zone_passes() -> None:
         },
     )
     assert check(doctored) == []
+
+
+# --- the second clinical review: by area or by geometry, and no zone left unnamed ----
+
+
+def load_doctored(tmp_path: Path, mutate: Callable[[dict], None]) -> None:
+    """Load the KB from a copy whose muscles `mutate` has changed."""
+    for name in ("vocabulary.yml", "danger_zones.yml"):
+        shutil.copy(KNOWLEDGE_DIR / name, tmp_path / name)
+    muscles = copy.deepcopy(RAW_MUSCLES)
+    mutate(muscles)
+    (tmp_path / "muscles.yml").write_text(yaml.safe_dump(muscles))
+    load_knowledge(tmp_path)
+
+
+def entry(muscles: dict, muscle_id: str) -> dict:
+    return next(m for m in muscles["muscles"] if m["id"] == muscle_id)
+
+
+# The forearm ball as it stood before the review: at the top of the palm side,
+# in the lower tip of the elbow hollow, with no elbow-crease caution.
+OLD_FOREARM_BALL = {
+    "tool": "lacrosse_ball",
+    "ease": "easy",
+    "presses_on": ["inside_of_forearm"],
+    "steps": [
+        "Put the ball on a table and lay the palm side of your forearm on it, just below the elbow.",
+        "Press down with the other hand and roll slowly toward the wrist, pausing 30 seconds on each tender spot.",
+    ],
+}
+
+
+def test_the_old_forearm_ball_below_the_elbow_is_refused_by_geometry(tmp_path: Path) -> None:
+    def old_entry(muscles: dict) -> None:
+        forearm = entry(muscles, "forearm_flexors")
+        forearm["release"][1] = OLD_FOREARM_BALL
+        forearm["cautions"] = [c for c in forearm["cautions"] if c["topic"] != "elbow_crease"]
+
+    with pytest.raises(KnowledgeError) as caught:
+        load_doctored(tmp_path, old_entry)
+    assert re.search(r"muscle 'forearm_flexors', release\.1 \(tool 'lacrosse_ball'.*'elbow_crease'.*caution", str(caught.value))
+
+
+def test_the_old_brachialis_caution_filed_under_no_zone_is_refused(tmp_path: Path) -> None:
+    def old_entry(muscles: dict) -> None:
+        topics = [c["topic"] for c in entry(muscles, "brachialis")["cautions"]]
+        entry(muscles, "brachialis")["cautions"][topics.index("inside_of_upper_arm")]["topic"] = "inner_arm_vessels"
+
+    with pytest.raises(KnowledgeError, match=r"muscle 'brachialis', field 'cautions\.\d+\.topic': unknown caution topic.*'inner_arm_vessels'"):
+        load_doctored(tmp_path, old_entry)
+
+
+@pytest.mark.parametrize(
+    "place, zone_id, touched",
+    [
+        ("inside_of_forearm", "elbow_crease", True),
+        ("top_of_forearm", "elbow_crease", False),
+        ("front_of_upper_arm", "inside_of_upper_arm", True),
+        ("back_of_upper_arm", "inside_of_upper_arm", False),
+        ("flank", "kidney_area", True),
+        ("lower_back", "kidney_area", False),
+        ("inside_of_thigh", "inner_mid_thigh", True),
+        ("back_of_thigh", "inner_mid_thigh", False),
+        ("outside_of_lower_leg", "fibular_head", True),
+        ("shin", "fibular_head", False),
+        ("jaw", "behind_the_jaw", True),
+        ("temple", "behind_the_jaw", False),
+        ("back_of_head", "under_the_skull", True),
+        ("top_of_shoulder", "above_collarbone", True),
+        ("front_of_chest", "below_collarbone", True),
+        ("inside_of_ankle", "tarsal_tunnel", True),
+        ("ankle", "tarsal_tunnel", True),
+        ("sole", "tarsal_tunnel", False),
+    ],
+)
+def test_a_place_touches_a_zone_by_area_or_by_its_map(place: str, zone_id: str, touched: bool) -> None:
+    assert danger.touches(KB.areas, BODY_MAP, place, KB.danger_zones[zone_id]) is touched
+
+
+def test_a_tool_on_an_area_around_a_mapped_zone_needs_the_caution_and_clean_steps() -> None:
+    ball = {"tool": "lacrosse_ball", "ease": "easy", "presses_on": ["flank"], "steps": ["Lie on the ball just above the rim of the pelvis."]}
+    assert any("'soleus'" in p and "'kidney_area'" in p and "caution" in p for p in check(with_release("soleus", ball)))
+    data = with_release("soleus", ball)
+    entry(data, "soleus")["cautions"].append({"topic": "kidney_area", "text": "Keep the ball off the soft gap under the ribs."})
+    assert check(data) == []
+    ball["steps"] = ["Lie on the ball just below the lowest rib."]
+    assert_caught(check(data), "soleus", "lacrosse_ball", "kidney_area")
+
+
+def test_a_zone_named_in_presses_on_counts_as_the_zone() -> None:
+    ball = {"tool": "tennis_ball", "ease": "easy", "presses_on": ["inside_of_upper_arm"], "steps": ["Hold it there."]}
+    assert_caught(check(with_release("triceps_brachii", ball)), "triceps_brachii", "tennis_ball", "inside_of_upper_arm")
+    thumb = {"tool": "thumb", "ease": "easy", "presses_on": ["above_collarbone"], "steps": ["Press very lightly."]}
+    problems = check(with_release("soleus", thumb))
+    assert any("'soleus'" in p and "'above_collarbone'" in p and "caution" in p for p in problems), problems
+
+
+def test_a_zone_map_on_an_unknown_view_is_refused() -> None:
+    zones = copy.deepcopy(RAW_ZONES)
+    next(z for z in zones["zones"] if z["id"] == "kidney_area")["map"][0]["view"] = "top"
+    assert any("zone 'kidney_area', field 'map.0.view': unknown body-map view 'top'" in p for p in check(RAW_MUSCLES, zones=zones))
+
+
+def test_every_zone_but_the_sciatic_notch_is_placed_by_area_or_map() -> None:
+    # The notch lies under the buttock, which stays open to a ball; its words guard it.
+    unplaced = {z.id for z in KB.danger_zones.values() if not z.areas and not z.map}
+    assert unplaced == {"sciatic_notch"}
+    assert "sciatic notch" in KB.danger_zones["sciatic_notch"].words
+
+
+@pytest.mark.parametrize("muscle_id", ["quadratus_lumborum", "iliopsoas", "iliocostalis_lumborum"])
+def test_back_balls_stay_on_the_pelvic_rim_or_beside_the_spine(muscle_id: str) -> None:
+    m = muscle(muscle_id)
+    assert "kidney_area" in {c.topic for c in m.cautions}
+    lexicon = danger.Lexicon(ZONES)
+    for r in m.release:
+        if kept_out(r):
+            assert not [hit for step in r.steps for hit in lexicon.hits(step, lexicon.zone_words["kidney_area"])], (m.id, r.tool)
+    if muscle_id == "quadratus_lumborum":
+        assert all(re.search(r"rim of the pelvis|pelvic rim", r.steps[0]) for r in m.release if kept_out(r))
+
+
+@pytest.mark.parametrize("muscle_id", ["adductor_longus", "adductor_brevis"])
+def test_long_and_short_adductors_get_gentle_hands_and_no_ball(muscle_id: str) -> None:
+    m = muscle(muscle_id)
+    assert not [r.tool for r in m.release if kept_out(r)]
+    for step in steps_of(m):
+        assert not re.search(r"\bdig in\b|5 to 7 out of 10|right up toward", step, re.I), step
+    assert {"femoral_triangle", "inner_mid_thigh"} <= {c.topic for c in m.cautions}
+
+
+def test_the_arm_methods_stay_off_the_inner_arm_and_the_elbow_hollow() -> None:
+    assert not any(re.search(r"from the inner side", s) for s in steps_of(muscle("brachialis")))
+    assert "inside_of_upper_arm" in {c.topic for c in muscle("brachialis").cautions}
+    ball = next(r for r in muscle("forearm_flexors").release if r.tool == "lacrosse_ball")
+    assert "just below the elbow" not in " ".join(ball.steps)
+    assert "elbow_crease" in {c.topic for c in muscle("forearm_flexors").cautions}
+
+
+def test_the_neck_and_jaw_methods_keep_out_of_the_new_zones() -> None:
+    assert not any(re.search(r"fingertip just behind and below the angle of the jaw", s) for s in steps_of(muscle("digastric")))
+    assert not any(re.search(r"a finger's width above the collarbone", s) for s in steps_of(muscle("scalenes")))
+    for muscle_id, topic in [("scalenes", "above_collarbone"), ("digastric", "behind_the_jaw"), ("pectoralis_major", "below_collarbone"),
+                             ("extensor_digitorum_longus", "fibular_head"), ("suboccipitals", "under_the_skull")]:
+        assert topic in {c.topic for c in muscle(muscle_id).cautions}, muscle_id
+
+
+def test_a_softball_is_a_hard_ball_and_a_massage_gun_is_no_stick() -> None:
+    assert "softball" in TOOLS["lacrosse_ball"].synonyms and "softball" not in TOOLS["kong_ball"].synonyms
+    assert not {"massage gun", "theragun"} & set(TOOLS["massage_stick"].synonyms)
+
+
+@pytest.mark.parametrize(
+    "muscle_id, pattern",
+    [
+        ("scalenes", r"dropping things"),
+        ("gluteus_minimus", r"can't walk|stop you walking"),
+        ("soleus", r"spasm"),
+        ("tibialis_posterior", r"arches are getting flatter"),
+        ("adductor_longus", r"inflam|swollen"),
+        ("adductor_brevis", r"inflam|swollen"),
+        ("gracilis", r"inflam|swollen"),
+        ("vastus_medialis", r"inflame"),
+        ("iliocostalis_lumborum", r"scoliosis|sideways curve|spasm"),
+        ("longissimus_thoracis", r"scoliosis|sideways curve|spasm"),
+    ],
+)
+def test_the_wrong_and_unsupported_claims_are_gone(muscle_id: str, pattern: str) -> None:
+    m = muscle(muscle_id)
+    texts = [*m.symptoms, *(t.text for t in m.traits), *(c.why for c in m.check_also)]
+    assert not [t for t in texts if re.search(pattern, t, re.I)]
+
+
+def test_the_claims_moved_to_where_they_belong() -> None:
+    assert "sciatica" not in muscle("gluteus_medius").mimics and "sciatica" in muscle("gluteus_minimus").mimics
+    assert "flat_feet" not in muscle("tibialis_posterior").mimics
+    tendon = next(c.text for c in muscle("tibialis_posterior").cautions if c.topic == "tendon_problem")
+    assert "flatter" in tendon and "trigger point" in tendon
+    for muscle_id in ("iliocostalis_lumborum", "longissimus_thoracis"):
+        assert "scoliosis" not in muscle(muscle_id).mimics
+    assert "knee inflammation" not in KB.vocabulary.conditions[[c.id for c in KB.vocabulary.conditions].index("cartilage_injury")].synonyms
+
+
+@pytest.mark.parametrize("muscle_id", JAW + ["gluteus_medius", "gluteus_minimus"])
+def test_the_seed_authors_own_experience_is_told_as_hers(muscle_id: str) -> None:
+    m = muscle(muscle_id)
+    texts = [t.text for t in m.traits if t.trait == "mirrors_hips"] + [c.why for c in m.check_also if c.area in ("hip", "shoulder")]
+    assert texts and all(re.search(r"\bher\b", t) and "experience" in t for t in texts), texts

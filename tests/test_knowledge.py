@@ -103,7 +103,15 @@ def test_copy_of_good_kb_loads(kb_copy) -> None:
         ),
         (
             lambda m, v: entry(m, "soleus")["release"][0].update(presses_on=["elbow_pit"]),
-            ["muscle 'soleus'", "field 'release.0.presses_on.0'", "unknown body area 'elbow_pit'"],
+            ["muscle 'soleus'", "field 'release.0.presses_on.0'", "unknown body area or danger zone 'elbow_pit'"],
+        ),
+        (
+            lambda m, v: entry(m, "brachialis")["cautions"][0].update(topic="inner_arm_vessels"),
+            ["muscle 'brachialis'", "field 'cautions.0.topic'", "unknown caution topic", "'inner_arm_vessels'"],
+        ),
+        (
+            lambda m, v: v["caution_topics"].pop("red_flags"),
+            ["muscle '", "field 'cautions.", "unknown caution topic", "'red_flags'"],
         ),
         (
             lambda m, v: entry(m, "soleus")["release"][1].update(presses_on=["lower_leg"]),
@@ -136,7 +144,7 @@ def test_copy_of_good_kb_loads(kb_copy) -> None:
     ],
     ids=["missing-field", "unknown-check-also", "duplicate-alias", "unknown-area", "bad-enum", "unknown-activity",
          "duplicate-id", "missing-canonical", "duplicate-synonym", "missing-presses-on", "unknown-presses-on",
-         "generic-presses-on", "discouraged-field-gone", "tool-without-pressure", "nickname-before-its-muscles",
+         "generic-presses-on", "caution-under-no-zone", "caution-topic-undeclared", "discouraged-field-gone", "tool-without-pressure", "nickname-before-its-muscles",
          "nickname-with-unknown-member", "duplicate-nickname", "activity-with-unknown-area"],
 )
 def test_malformed_kb_names_entry_and_field(kb_copy, mutate, expected) -> None:

@@ -6,6 +6,7 @@ the half-figure shapes to both sides of the body. No Rasa, no drawing.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from assistant.sides import PICTURED
 ZONES_FILE = Path(__file__).resolve().parent / "zones.yml"
 OTHER_SIDE = {"left": "right", "right": "left"}
 CURVE_STEPS = 6  # points sampled between two control points of a curve
+ELLIPSE_STEPS = 32  # corners of the polygon that stands for an ellipse when shapes are compared
 Point = Tuple[float, float]
 
 
@@ -53,6 +55,25 @@ class Shape:
         xs, ys = zip(*self.points, strict=True)
         return min(xs), min(ys), max(xs), max(ys)
 
+    def outline(self) -> Tuple[Point, ...]:
+        """The shape as a polygon (an ellipse as a fine one)."""
+        if not self.ellipse:
+            return self.points
+        cx, cy, rx, ry = self.ellipse
+        turns = (2 * math.pi * i / ELLIPSE_STEPS for i in range(ELLIPSE_STEPS))
+        return tuple((cx + rx * math.cos(t), cy + ry * math.sin(t)) for t in turns)
+
+    def overlaps(self, other: Shape) -> bool:
+        """True when the two shapes share any part of the picture: one holds a
+        corner of the other, or their edges cross."""
+        (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = self.bbox(), other.bbox()
+        if ax1 < bx0 or bx1 < ax0 or ay1 < by0 or by1 < ay0:
+            return False
+        mine, theirs = self.outline(), other.outline()
+        if any(other.contains(p) for p in mine) or any(self.contains(p) for p in theirs):
+            return True
+        return any(_crosses(a, b, c, d) for a, b in _edges(mine) for c, d in _edges(theirs))
+
     def contains(self, point: Point) -> bool:
         x, y = point
         if self.ellipse:
@@ -63,6 +84,19 @@ class Shape:
             if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
                 inside = not inside
         return inside
+
+
+def _edges(points: Sequence[Point]) -> List[Tuple[Point, Point]]:
+    return list(zip(points, [*points[1:], points[0]], strict=True))
+
+
+def _turn(a: Point, b: Point, c: Point) -> float:
+    return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+
+def _crosses(a: Point, b: Point, c: Point, d: Point) -> bool:
+    """True when segment a-b properly crosses segment c-d."""
+    return (_turn(a, b, c) > 0) != (_turn(a, b, d) > 0) and (_turn(c, d, a) > 0) != (_turn(c, d, b) > 0)
 
 
 @dataclass(frozen=True)
@@ -132,7 +166,7 @@ def _points(raw: dict) -> Tuple[Point, ...]:
     return tuple((float(x), float(y)) for x, y in raw[key])
 
 
-def _shape(raw: dict) -> Shape:
+def shape_of(raw: dict) -> Shape:
     if "ellipse" in raw:
         cx, cy, rx, ry = (float(v) for v in raw["ellipse"])
         return Shape(ellipse=(cx, cy, rx, ry))
@@ -146,14 +180,14 @@ def _both_halves(shapes: Sequence[dict], width: float, mirror: bool) -> Tuple[Sh
     whole: List[Shape] = []
     for raw in shapes:
         if not mirror or "ellipse" in raw:
-            whole += [_shape(raw)] + ([_shape(raw).mirrored(width)] if mirror else [])
+            whole += [shape_of(raw)] + ([shape_of(raw).mirrored(width)] if mirror else [])
             continue
         points = _points(raw)
         if points[0][0] == points[-1][0] == width / 2:
             joined = points + Shape(points=points[1:-1]).mirrored(width).points
             whole.append(Shape(points=smooth(joined) if "curve" in raw else joined))
         else:
-            half = _shape(raw)
+            half = shape_of(raw)
             whole += [half, half.mirrored(width)]
     return tuple(whole)
 
@@ -175,7 +209,7 @@ def parse(data: dict) -> Geometry:
     for area, shapes in data["areas"].items():
         for raw in shapes:
             view = views[raw["view"]]
-            shape = _shape(raw)
+            shape = shape_of(raw)
             if view.image_left is None or raw.get("mirror", True) is False:
                 zones.append(Zone(area, view.id, "both", shape))
                 continue

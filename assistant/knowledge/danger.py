@@ -5,10 +5,14 @@ tool or sustained body weight into a danger zone (danger_zones.yml). Two
 independent checks, so neither a missing word nor a wrong area list lets a
 method through:
 
-1. structure: the areas a release says it presses on (`presses_on`) must not
-   lie in or contain a zone's areas when its tool works by body weight or is
-   hand-held; a hand method that touches a zone must come with the zone's
-   caution and bring in no pressure words;
+1. structure: the places a release says it presses on (`presses_on`: body
+   areas, or a zone named outright) touch a zone by area (the place is the
+   zone, lies in or contains one of its areas) or by geometry (the place's
+   body-map shape overlaps the zone's `map`), whichever the zone names. A
+   body-weight or hand-held tool may not press on a place in a zone at all;
+   any method that touches a zone otherwise (a hand in it, or a tool on a
+   larger area the zone is drawn inside) must come with the zone's caution,
+   and a hand method there may bring in no pressure words;
 2. text: every step of such a release, and every step that brings in a
    pressure word, is scanned for the zone's words and for words naming a
    pulse or vessel. A mention passes only when clearly protective ("never in
@@ -23,9 +27,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
+from typing import Collection, Dict, Iterable, List, Mapping, Sequence, Tuple
 
 from assistant.knowledge.schema import Area, DangerZone, DangerZoneFile, Muscle, Release, Tool, ToolPressure
+
+
+@dataclass(frozen=True)
+class BodyMap:
+    """What the body map says about the zones: its views, and for each area
+    the zones whose `map` one of its shapes overlaps. The loader works it out
+    from assistant/bodymap."""
+
+    views: Collection[str]
+    zones_on_map: Mapping[str, Collection[str]]
+
 
 # Every one of these must be in danger_zones.yml.
 REQUIRED_ZONES = (
@@ -37,6 +52,15 @@ REQUIRED_ZONES = (
     "armpit",
     "inside_of_upper_arm",
     "elbow_crease",
+    "kidney_area",
+    "sciatic_notch",
+    "eyes_and_face_nerves",
+    "behind_the_jaw",
+    "under_the_skull",
+    "fibular_head",
+    "tarsal_tunnel",
+    "inner_mid_thigh",
+    "below_collarbone",
 )
 
 # Tools that must stay out of every zone.
@@ -116,8 +140,9 @@ class Lexicon:
         return found
 
 
-def zone_file_problems(zones: DangerZoneFile, areas: Mapping[str, Area]) -> List[str]:
-    """Problems in the zone file itself: required zones, duplicates, unknown areas."""
+def zone_file_problems(zones: DangerZoneFile, areas: Mapping[str, Area], views: Collection[str]) -> List[str]:
+    """Problems in the zone file itself: required zones, duplicates, unknown
+    areas or body-map views, a zone id that is also an area id."""
     problems = []
     ids = [z.id for z in zones.zones]
     missing = [z for z in REQUIRED_ZONES if z not in ids]
@@ -129,6 +154,12 @@ def zone_file_problems(zones: DangerZoneFile, areas: Mapping[str, Area]) -> List
         for i, area in enumerate(zone.areas):
             if area not in areas:
                 problems.append(f"zone '{zone.id}', field 'areas.{i}': unknown body area '{area}'")
+        for i, shape in enumerate(zone.map):
+            if shape.view not in views:
+                problems.append(f"zone '{zone.id}', field 'map.{i}.view': unknown body-map view '{shape.view}'")
+        if zone.id in areas and zone.id not in zone.areas:
+            # `presses_on` and caution topics may name either: a shared id must mean the same place.
+            problems.append(f"zone '{zone.id}', field 'areas': the zone shares its id with a body area it does not cover")
     return problems
 
 
@@ -150,9 +181,21 @@ def overlaps(areas: Mapping[str, Area], area_id: str, zone: DangerZone) -> bool:
     return any(area_id in _ancestors(areas, z) for z in zone.areas)
 
 
-def zones_touched(areas: Mapping[str, Area], release: Release, zones: Iterable[DangerZone]) -> List[DangerZone]:
-    """The zones whose areas a release presses on."""
-    return [z for z in zones if any(overlaps(areas, a, z) for a in release.presses_on)]
+def in_zone(areas: Mapping[str, Area], place: str, zone: DangerZone) -> bool:
+    """True when `place` (an area id, or a zone id named outright) is the zone
+    or one of its areas, lies inside one, or contains one."""
+    return place == zone.id or overlaps(areas, place, zone)
+
+
+def touches(areas: Mapping[str, Area], body_map: BodyMap, place: str, zone: DangerZone) -> bool:
+    """True when pressing on `place` touches the zone: by area, or by a
+    body-map shape of `place` overlapping the zone's map."""
+    return in_zone(areas, place, zone) or zone.id in body_map.zones_on_map.get(place, ())
+
+
+def zones_touched(areas: Mapping[str, Area], body_map: BodyMap, release: Release, zones: Iterable[DangerZone]) -> List[DangerZone]:
+    """The zones a release presses on, by area or by geometry."""
+    return [z for z in zones if any(touches(areas, body_map, p, z) for p in release.presses_on)]
 
 
 def _tool_label(tools: Mapping[str, Tool], tool_id: str) -> str:
@@ -166,6 +209,7 @@ def _release_problems(
     release: Release,
     tools: Mapping[str, Tool],
     areas: Mapping[str, Area],
+    body_map: BodyMap,
     lexicon: Lexicon,
 ) -> List[str]:
     where = f"muscle '{muscle.id}', release.{index} (tool {_tool_label(tools, release.tool)})"
@@ -177,15 +221,18 @@ def _release_problems(
     if kept_out and not release.presses_on:
         problems.append(f"{where}, field 'presses_on': a {tool.name if tool else 'pressing'} method must name the areas it presses on")
 
-    touched = zones_touched(areas, release, lexicon.zones.values())
+    touched = zones_touched(areas, body_map, release, lexicon.zones.values())
     for zone in touched:
-        inside = [a for a in release.presses_on if overlaps(areas, a, zone)]
-        if kept_out:
+        inside = [p for p in release.presses_on if in_zone(areas, p, zone)]
+        if kept_out and inside:
             problems.append(
                 f"{where} puts the {tool.name if tool else release.tool} into danger zone '{zone.id}' ({zone.name}): "
                 f"field 'presses_on' lists {', '.join(repr(a) for a in inside)}"
             )
         elif zone.id not in cautions:
+            # A zone drawn inside a larger area: the tool may work the rest of
+            # the area, so the muscle must say where the zone is, and the step
+            # check below refuses any step that names it.
             problems.append(
                 f"{where} touches danger zone '{zone.id}' ({zone.name}) but the muscle has no '{zone.id}' caution"
             )
@@ -200,8 +247,12 @@ def _release_problems(
             if not pressure:
                 continue  # thumbs and hands may name a zone, to work gently or stay out of it
             what = f"'{pressure[0].word}'"
-            reported = [z.id for z in touched]
-            for zone in touched:
+            # A zone the hand works inside, by area: no pressure word may come
+            # with it. A zone drawn inside a larger area the hand works is
+            # held to its words below, like any other.
+            inside_zones = [z for z in touched if any(in_zone(areas, p, z) for p in release.presses_on)]
+            reported = [z.id for z in inside_zones]
+            for zone in inside_zones:
                 problems.append(
                     f"{where_step} brings {what} into danger zone '{zone.id}' ({zone.name}), "
                     "which field 'presses_on' says it touches"
@@ -225,11 +276,12 @@ def problems(
     tools: Mapping[str, Tool],
     areas: Mapping[str, Area],
     zones: DangerZoneFile,
+    body_map: BodyMap,
 ) -> List[str]:
     """Every way the releases of `muscles` break the danger zones; [] when safe."""
-    found = zone_file_problems(zones, areas)
+    found = zone_file_problems(zones, areas, body_map.views)
     lexicon = Lexicon(zones)
     for muscle in muscles:
         for index, release in enumerate(muscle.release):
-            found += _release_problems(muscle, index, release, tools, areas, lexicon)
+            found += _release_problems(muscle, index, release, tools, areas, body_map, lexicon)
     return found

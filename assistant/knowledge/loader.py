@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterator, List, Tuple, Type, TypeVar
+from typing import Dict, Iterator, List, Set, Tuple, Type, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -23,6 +23,7 @@ from assistant.knowledge.schema import (
     KnowledgeFile,
     Muscle,
     MuscleGroup,
+    Release,
     Tool,
     Vocabulary,
     VocabularyTerm,
@@ -111,6 +112,8 @@ SINGULAR = {
     "traits": "trait",
     "root_cause_factors": "root-cause factor",
     "muscles": "muscle",
+    "places": "body area or danger zone",
+    "caution_topics": "caution topic (a danger zone, a body area or one of the vocabulary's caution_topics)",
 }
 
 # One file per list of entries, and what one entry is called in messages.
@@ -126,6 +129,9 @@ class Knowledge:
     vocabulary: Vocabulary
     muscles: Dict[str, Muscle]
     danger_zones: Dict[str, DangerZone] = field(default_factory=dict)
+    # Which zones each area's body-map shapes overlap; empty when the
+    # knowledge is built without zones.
+    body_map: danger.BodyMap = field(default_factory=lambda: danger.BodyMap(views=(), zones_on_map={}))
     areas: Dict[str, Area] = field(init=False)
     groups: Dict[str, MuscleGroup] = field(init=False)
     # Muscle ids each nickname stands for, in knowledge-base order.
@@ -143,6 +149,10 @@ class Knowledge:
     def ancestors(self, area_id: str) -> Tuple[str, ...]:
         """Every area that `area_id` is part of, transitively."""
         return self._ancestors[area_id]
+
+    def zones_touched(self, release: Release) -> List[DangerZone]:
+        """The danger zones a release presses on, by area or by geometry."""
+        return danger.zones_touched(self.areas, self.body_map, release, self.danger_zones.values())
 
     def tool(self, ident: str) -> Tool:
         """A tool with how it presses (`term` is typed with only the common fields)."""
@@ -214,8 +224,10 @@ def _references(muscle: Muscle) -> Iterator[Tuple[str, str, str]]:
         yield f"aggravated_by.{i}", "activities", ident
     for i, rel in enumerate(muscle.release):
         yield f"release.{i}.tool", "tools", rel.tool
-        for j, area in enumerate(rel.presses_on):
-            yield f"release.{i}.presses_on.{j}", "areas", area
+        for j, place in enumerate(rel.presses_on):
+            yield f"release.{i}.presses_on.{j}", "places", place
+    for i, caution in enumerate(muscle.cautions):
+        yield f"cautions.{i}.topic", "caution_topics", caution.topic
     for i, check in enumerate(muscle.check_also):
         if check.area:
             yield f"check_also.{i}.area", "areas", check.area
@@ -255,9 +267,14 @@ def _check_vocabulary(vocab: Vocabulary, path: Path) -> None:
                 raise KnowledgeError(f"{path.name}: tool_substitutes '{tool}': unknown tool '{ident}'")
 
 
-def _check_muscles(muscles: List[Muscle], vocab: Vocabulary, path: Path) -> None:
+def _check_muscles(muscles: List[Muscle], vocab: Vocabulary, zone_ids: Set[str], path: Path) -> None:
+    """Every id a muscle uses must be declared; `presses_on` and caution
+    topics may also name a danger zone."""
+    area_ids = {a.id for a in vocab.areas}
     known = {
-        "areas": {a.id for a in vocab.areas},
+        "areas": area_ids,
+        "places": area_ids | zone_ids,
+        "caution_topics": area_ids | zone_ids | set(vocab.caution_topics),
         "sensations": {t.id for t in vocab.sensations},
         "conditions": {t.id for t in vocab.conditions},
         "activities": {t.id for t in vocab.activities},
@@ -312,13 +329,38 @@ def _check_groups(muscles: List[Muscle], vocab: Vocabulary, path: Path) -> None:
                 raise KnowledgeError(f"{path.name}: muscle_groups '{group.id}', {where}: unknown muscle or group '{member}'")
 
 
-def _check_danger_zones(muscles: List[Muscle], vocab: Vocabulary, zones: DangerZoneFile, zones_path: Path) -> None:
+def body_map(vocab: Vocabulary, zones: DangerZoneFile) -> danger.BodyMap:
+    """Which zones each area's body-map shapes overlap (a broad area is drawn
+    as its parts), for the danger check's geometry."""
+    # Imported here: the body-map package's renderer loads the knowledge base,
+    # so a module-level import would be circular.
+    from assistant.bodymap.geometry import area_zones, default_geometry, shape_of
+
+    geometry = default_geometry()
+    parts: Dict[str, List[str]] = {}
+    for area in vocab.areas:
+        for whole in area.part_of:
+            parts.setdefault(whole, []).append(area.id)
+    zone_shapes = [(z.id, s.view, shape_of(s.dict(exclude_none=True))) for z in zones.zones for s in z.map]
+    zones_on_map = {
+        area.id: {
+            zone_id
+            for drawn in area_zones(geometry, parts, area.id)
+            for zone_id, view, shape in zone_shapes
+            if view == drawn.view and drawn.shape.overlaps(shape)
+        }
+        for area in vocab.areas
+    }
+    return danger.BodyMap(views=frozenset(geometry.views), zones_on_map=zones_on_map)
+
+
+def _check_danger_zones(muscles: List[Muscle], vocab: Vocabulary, zones: DangerZoneFile, shapes: danger.BodyMap, zones_path: Path) -> None:
     areas = {a.id: a for a in vocab.areas}
     tools = {t.id: t for t in vocab.tools}
-    zone_problems = danger.zone_file_problems(zones, areas)
+    zone_problems = danger.zone_file_problems(zones, areas, shapes.views)
     if zone_problems:
         raise KnowledgeError("\n".join(f"{zones_path.name}: {p}" for p in zone_problems))
-    release_problems = danger.problems(muscles, tools, areas, zones)
+    release_problems = danger.problems(muscles, tools, areas, zones, shapes)
     if release_problems:
         raise KnowledgeError("\n".join(f"muscles.yml: {p}" for p in release_problems))
 
@@ -332,14 +374,16 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
     vocab = _validate(Vocabulary, _read_yaml(vocab_path), vocab_path)
     _check_vocabulary(vocab, vocab_path)
     kb_file = _validate(KnowledgeFile, _read_yaml(muscles_path), muscles_path)
-    _check_muscles(kb_file.muscles, vocab, muscles_path)
-    _check_groups(kb_file.muscles, vocab, vocab_path)
     zones = _validate(DangerZoneFile, _read_yaml(zones_path), zones_path)
-    _check_danger_zones(kb_file.muscles, vocab, zones, zones_path)
+    _check_muscles(kb_file.muscles, vocab, {z.id for z in zones.zones}, muscles_path)
+    _check_groups(kb_file.muscles, vocab, vocab_path)
+    shapes = body_map(vocab, zones)
+    _check_danger_zones(kb_file.muscles, vocab, zones, shapes, zones_path)
     return Knowledge(
         vocabulary=vocab,
         muscles={m.id: m for m in kb_file.muscles},
         danger_zones={z.id: z for z in zones.zones},
+        body_map=shapes,
     )
 
 

@@ -97,6 +97,10 @@ class Vocabulary(Strict):
     tool_substitutes: Dict[Id, List[Id]] = {}
     traits: Dict[Id, Text]
     root_cause_factors: Dict[Id, Text]
+    # Caution topics that are not a place (a danger zone or a body area): the
+    # loader refuses any other topic, so a misspelt zone id cannot slip past
+    # the danger-zone check as a free-form topic.
+    caution_topics: Dict[Id, Text]
 
 
 class ReferralKind(str, Enum):
@@ -186,15 +190,33 @@ class Muscle(Strict):
         return referral
 
 
+class MapShape(Strict):
+    """A shape on a body-map figure, in the coordinates of
+    assistant/bodymap/zones.yml: an ellipse [cx, cy, rx, ry] or a polygon,
+    drawn on the left half of the picture as the area shapes are."""
+
+    view: Id
+    ellipse: Annotated[List[float], Field(min_items=4, max_items=4)] | None = None
+    polygon: Annotated[List[Annotated[List[float], Field(min_items=2, max_items=2)]], Field(min_items=3)] | None = None
+
+    @root_validator(skip_on_failure=True)
+    def one_shape(cls, values: dict) -> dict:
+        if (values.get("ellipse") is None) == (values.get("polygon") is None):
+            raise ValueError("give exactly one of 'ellipse' or 'polygon'")
+        return values
+
+
 class DangerZone(Strict):
     id: Id
     name: Phrase
     runs_here: NonEmpty[Phrase]
     why: Text
-    # Vocabulary areas the zone covers (areas inside these count too). May be
-    # empty only while the vocabulary has no area for the zone; the words
-    # still guard it then.
+    # Vocabulary areas the zone covers (areas inside these count too).
     areas: List[Id]
+    # Where the zone lies on the body map, for a zone smaller than any
+    # vocabulary area: a release touches it when an area it presses on is
+    # drawn overlapping one of these shapes.
+    map: List[MapShape] = []
     words: NonEmpty[Word]
     sources: NonEmpty[Text]
 
