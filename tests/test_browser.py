@@ -291,6 +291,35 @@ def test_delete_my_data_clears_the_transcript_and_starts_a_new_session(page) -> 
     assert not page.all(".msg.user")
 
 
+def test_rate_see_the_chart_and_download_the_summary(page) -> None:
+    page.open()
+    page.type("my knee buckles going down stairs")
+    page.wait_for_text("Before you press on anything")
+    before = page.bot_count()
+    next(b for b in page.all(".buttons button") if b.text == "None of these").click()
+    page.wait_for_text("how bad is it right now", after=before)
+    before = page.bot_count()
+    next(b for b in page.all(".buttons button") if b.text == "6").click()
+    page.wait_for_text("6 out of 10", after=before)
+    page.type("show my progress")
+    chart = page.wait_for(".msg.bot.chart img")
+    page.wait.until(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", chart))
+    assert "/chart.svg" in chart.get_attribute("src")
+    # The PNG that follows for other clients is not shown a second time.
+    assert not [i for i in page.all(".msg img") if "/chart.png" in (i.get_attribute("src") or "")]
+    page.shot("web-chat-progress.png")
+    page.type("make a summary for my physio")
+    link = page.wait_for(".msg.bot.downloads a")
+    assert link.text == "Download the PDF"
+    fetched = page.driver.execute_async_script(
+        "var done = arguments[1]; fetch(arguments[0]).then(function (r) { return r.arrayBuffer().then(function (b) {"
+        " done([r.status, r.headers.get('content-type'), new TextDecoder('latin1').decode(b.slice(0, 5))]); }); });",
+        link.get_attribute("href"),
+    )
+    assert fetched == [200, "application/pdf", "%PDF-"]
+    assert not page.errors()
+
+
 # ------------------------------------------------------------ microphone
 
 

@@ -25,6 +25,11 @@ from assistant.diary.summary import Summary, csv_bytes, pdf_bytes
 SLOT = "diary_exports"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 _PATH = re.compile(r"/diary/(?P<token>[A-Za-z0-9_-]{32,64})/")
+# A link is noted when its turn is stored, which socket.io does not wait
+# for: the page may ask for the chart a moment before. An unknown token is
+# looked up again for this long (an invalid one is refused that much later).
+NOTED_WITHIN_S = 3.0
+LOOK_AGAIN_S = 0.25
 
 # File name -> (content type, how to draw it, which links may give it).
 FILES: Dict[str, Tuple[str, Callable[[Summary], bytes], Tuple[str, ...]]] = {
@@ -51,6 +56,10 @@ async def drawn(agent: Any, token: str, name: str) -> Tuple[bytes, str] | None:
         return None
     loop = asyncio.get_running_loop()
     sender = await loop.run_in_executor(None, store.link_owner, token)
+    deadline = time.monotonic() + NOTED_WITHIN_S
+    while sender is None and time.monotonic() < deadline:
+        await asyncio.sleep(LOOK_AGAIN_S)
+        sender = await loop.run_in_executor(None, store.link_owner, token)
     tracker = await store.retrieve(sender) if sender else None
     exports = tracker.get_slot(SLOT) if tracker else None
     export = exports.get(token) if isinstance(exports, dict) else None
