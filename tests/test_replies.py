@@ -6,7 +6,6 @@ import pytest
 
 from assistant import replies, understand
 from assistant.features import default_extractor
-from assistant.knowledge import danger
 from assistant.knowledge.loader import default_knowledge
 from assistant.matching import default_matcher
 from assistant.understand import triage
