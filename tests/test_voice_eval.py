@@ -10,14 +10,17 @@ from __future__ import annotations
 import pytest
 
 from assistant.tools.servers import Servers
-from assistant.voice.evaluate import load_set, run_set, summarise
+from assistant.voice.evaluate import PHONE_CONDITIONS, WIDE, load_set, run_set, summarise
 
 
 @pytest.fixture(scope="module")
 def heard(servers: Servers) -> dict:
     recordings = load_set()
-    assert len(recordings) >= 80, "run `make setup`: it synthesizes the voice evaluation"
-    return summarise(run_set(recordings[::4], servers.rasa_url))  # a stride prime to the 9 voices
+    wide = [u for u in recordings if u.condition == WIDE][::4]  # a stride prime to the 9 voices
+    again = {u.text for u in wide[::6]}
+    phone = [u for u in recordings if u.condition != WIDE and u.text in again]
+    assert len(wide) >= 50 and phone, "run `make setup`: it synthesizes the voice evaluation"
+    return summarise(run_set(wide + phone, servers.rasa_url))
 
 
 def test_every_voice_and_format_is_in_the_sample(heard: dict) -> None:
@@ -60,3 +63,20 @@ def test_dev_and_held_out_are_reported_apart(heard: dict) -> None:
     splits = heard["by_split"]
     assert set(splits) == {"dev", "held-out"} or set(splits) == {"held-out"}
     assert sum(s["utterances"] for s in splits.values()) == heard["utterances"]
+
+
+def test_each_phone_condition_is_reported_apart_with_the_wide_band_beside_it(heard: dict) -> None:
+    conditions = heard["by_condition"]
+    assert set(conditions) == {WIDE, *PHONE_CONDITIONS}
+    assert conditions[WIDE]["word_error_rate_wide_band"] == conditions[WIDE]["word_error_rate"]
+    for figures in conditions.values():
+        assert figures["utterances"] > 0 and 0 <= figures["word_error_rate"] < 0.6
+        assert 0 <= figures["word_error_rate_wide_band"] < 0.6
+
+
+def test_red_flags_are_counted_outright_after_the_question_or_missed(heard: dict) -> None:
+    for side in ("red_flags_voice", "red_flags_typed"):
+        counts = heard[side]
+        assert counts["caught_outright"] + counts["caught_after_question"] + counts["missed"] == counts["red_flags"] > 0
+        assert counts["other_turns_asked"] <= counts["other_turns"]
+    assert heard["red_flags_typed"]["missed"] == 0

@@ -4,7 +4,11 @@ Setup (`--synthesize`) reads the symptom and red-flag cases of the written
 evaluation aloud with several voices (espeak-ng formant voices, flite voices
 built from recordings of people, the assistant's own Piper voice) in the
 formats people send (WAV at 22 kHz, OGG/Opus, WebM/Opus, and noisy 16 kHz
-WAV at a 20 dB signal-to-noise ratio), into build/voice/eval/. The run posts
+WAV at a 20 dB signal-to-noise ratio), into build/voice/eval/, and each
+again as a phone carries it (8 kHz narrow band, G.711 mu-law): as said,
+in a room with echo, and in the street with traffic noise at 10 dB (the
+noise made here, nothing downloaded). Each condition is reported apart.
+The run posts
 each recording to the voice channel and the same sentence, typed, to REST,
 and reports the word error rate and both accuracies side by side. The real
 recordings of people in Debian's pocketsphinx-testdata (LibriVox sentences,
@@ -33,7 +37,7 @@ from typing import Callable, Dict, List
 
 import numpy as np
 
-from assistant.tools.eval import Outcome, load_cases, outcome_of, publish, score, typed_outcome
+from assistant.tools.eval import Outcome, load_cases, new_sender, outcome_of, post_message, publish, score
 from assistant.voice.audio import SAMPLE_RATE, convert, to_pcm16k
 from assistant.voice.text import normalise
 from assistant.voice.voices import engine_of, speak_as
@@ -63,6 +67,13 @@ ENGINES = ("espeak", "flite", "piper")
 UTTERANCES = 120
 FORMATS = ("wav", "ogg", "webm", "noisy")
 NOISE_SNR_DB = 20.0
+# How a telephone carries speech: 300-3400 Hz, 8 kHz, mu-law. A room's
+# echo: reflections at 35-140 ms. Street noise: 10 dB under the speech.
+WIDE = "wide band"
+PHONE_CONDITIONS = ("phone", "phone, room echo", "phone, street noise")
+PHONE_BAND = ["-af", "highpass=f=300,lowpass=f=3400", "-ar", "8000", "-ac", "1", "-c:a", "pcm_mulaw", "-f", "wav"]
+ROOM_ECHO = "aecho=0.8:0.7:35|80|140:0.4|0.25|0.15"
+STREET_SNR_DB = 10.0
 
 # Debian's pocketsphinx-testdata: recordings of people with their transcripts.
 TESTDATA = Path("/usr/share/pocketsphinx/test/data")
@@ -77,6 +88,7 @@ class Utterance:
     format: str
     case: dict
     split: str = ""  # "dev" or "held-out": which evaluation file the case is from
+    condition: str = WIDE  # or one of PHONE_CONDITIONS
 
 
 def split_of(path: Path) -> str:
@@ -112,6 +124,38 @@ def with_noise(pcm: bytes, seed: int, snr_db: float = NOISE_SNR_DB) -> bytes:
     return np.clip(signal + noise, -32768, 32767).astype(np.int16).tobytes()
 
 
+def street_noise(samples: int, seed: int, rate: int = SAMPLE_RATE) -> np.ndarray:
+    """A street, made up: the low rumble of traffic (brown noise), a car
+    passing (a swell of hiss), and a horn's two tones now and then. Unit power."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(samples) / rate
+    rumble = np.cumsum(rng.normal(0.0, 1.0, samples))
+    rumble -= np.convolve(rumble, np.ones(rate // 10) / (rate // 10), mode="same")  # no drift, keep the rumble
+    hiss = rng.normal(0.0, 1.0, samples) * np.exp(-(((t - rng.uniform(0, t[-1] + 1e-9)) / 0.8) ** 2))
+    horn = np.zeros(samples)
+    start = int(rng.uniform(0, max(1, samples - rate // 2)))
+    end = min(samples, start + rate // 3)
+    horn[start:end] = np.sin(2 * np.pi * 415 * t[start:end]) + np.sin(2 * np.pi * 523 * t[start:end])
+    noise = rumble / (rumble.std() or 1.0) + 0.6 * hiss / (hiss.std() or 1.0) + 0.5 * horn
+    return noise / (noise.std() or 1.0)
+
+
+def with_street_noise(pcm: bytes, seed: int, snr_db: float = STREET_SNR_DB) -> bytes:
+    signal = np.frombuffer(pcm, dtype=np.int16).astype(np.float64)
+    power = float(np.mean(signal**2)) or 1.0
+    noise = street_noise(signal.size, seed) * (power / 10 ** (snr_db / 10)) ** 0.5
+    return np.clip(signal + noise, -32768, 32767).astype(np.int16).tobytes()
+
+
+def on_the_phone(wav: bytes, condition: str, seed: int) -> bytes:
+    """`wav` as a phone call carries it, in one of PHONE_CONDITIONS."""
+    if condition == "phone, room echo":
+        return convert(["-af", ROOM_ECHO, *PHONE_BAND], wav)
+    if condition == "phone, street noise":
+        return convert(PHONE_BAND, wav_bytes(with_street_noise(to_pcm16k(wav), seed)))
+    return convert(PHONE_BAND, wav)
+
+
 def wav_bytes(pcm: bytes, rate: int = SAMPLE_RATE) -> bytes:
     out = io.BytesIO()
     with wave.open(out, "wb") as f:
@@ -132,18 +176,26 @@ def encode(wav: bytes, kind: str, seed: int) -> bytes:
     return convert(["-ar", "22050", "-f", "wav"], wav)
 
 
-def synthesize_set(out_dir: Path = EVAL_DIR, cases: List[dict] | None = None) -> List[Utterance]:
+def synthesize_set(out_dir: Path = EVAL_DIR, cases: List[dict] | None = None, phone: bool = True) -> List[Utterance]:
+    """The recordings, wide band first, then (`phone`) each again in every
+    phone condition: the same speech, so the conditions compare fairly."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("*.*"):
         old.unlink()
-    utterances = []
+    utterances, phoned = [], []
     for i, case in enumerate(select_cases() if cases is None else cases):
         voice, speed = VOICES[i % len(VOICES)]
         kind = FORMATS[(i // len(VOICES)) % len(FORMATS)]  # every voice in every format
         name = f"{i:03d}.{'wav' if kind == 'noisy' else kind}"
-        (out_dir / name).write_bytes(encode(speak_as(case["text"], voice, speed), kind, seed=i))
+        speech = speak_as(case["text"], voice, speed)
+        (out_dir / name).write_bytes(encode(speech, kind, seed=i))
         split = case.pop("split")
         utterances.append(Utterance(name, case["text"], voice, speed, kind, case, split))
+        for number, condition in enumerate(PHONE_CONDITIONS if phone else ()):
+            phone_name = f"{i:03d}.phone{number}.wav"
+            (out_dir / phone_name).write_bytes(on_the_phone(speech, condition, seed=i))
+            phoned.append(Utterance(phone_name, case["text"], voice, speed, "wav8k", case, split, condition))
+    utterances += phoned
     (out_dir / MANIFEST.name).write_text(json.dumps([asdict(u) for u in utterances], indent=1), encoding="utf-8")
     return utterances
 
@@ -231,29 +283,65 @@ def word_error_rate(references: List[str], hypotheses: List[str]) -> float:
 class Heard:
     utterance: Utterance
     transcript: str
-    voice: Outcome
+    voice: Outcome  # "asked": the turn was the one red-flag question, and the rest is after its answer
     typed: Outcome
     seconds: float
+
+
+def asks_about_red_flag(replies: List[dict]) -> bool:
+    return any((reply.get("custom") or {}).get("type") == "red_flag_check" for reply in replies)
+
+
+def answered(session, rasa_url: str, sender: str, replies: List[dict], case: dict) -> Outcome:
+    """What a turn led to. The one red-flag question is answered as the
+    case's speaker would: yes when the case is a red flag, no otherwise."""
+    if not asks_about_red_flag(replies):
+        return {**outcome_of(replies), "asked": False}
+    answer = post_message(session, rasa_url, sender, "yes" if case.get("red_flag") else "no")
+    return {**outcome_of(answer), "asked": True}
 
 
 def run_set(utterances: List[Utterance], rasa_url: str, out_dir: Path = EVAL_DIR) -> List[Heard]:
     import requests
 
     session, heard = requests.Session(), []
+    typed: Dict[str, Outcome] = {}
     for u in utterances:
         started = time.perf_counter()
+        sender = f"voice-eval-{uuid.uuid4().hex}"
         answer = session.post(
             f"{rasa_url}/webhooks/voice/webhook",
             files={"audio": (u.file, (out_dir / u.file).read_bytes())},
-            data={"sender": f"voice-eval-{uuid.uuid4().hex}"},
+            data={"sender": sender},
             params={"format": "none"},  # heard and answered; reading aloud is timed by `make bench`
             timeout=60,
         )
         seconds = time.perf_counter() - started
         answer.raise_for_status()
         body = answer.json()
-        heard.append(Heard(u, body["transcript"], outcome_of(body["messages"]), typed_outcome(session, rasa_url, u.text), seconds))
+        if u.text not in typed:
+            typed_sender = new_sender()
+            typed[u.text] = answered(session, rasa_url, typed_sender, post_message(session, rasa_url, typed_sender, u.text), u.case)
+        heard.append(Heard(u, body["transcript"], answered(session, rasa_url, sender, body["messages"], u.case), typed[u.text], seconds))
     return heard
+
+
+def red_flag_outcomes(group: List[Heard], side: str = "voice") -> Dict[str, object]:
+    """Red flags caught outright, caught after the one question, and missed;
+    and the share of the other turns (symptoms, look-alikes) that got the question."""
+    outcomes = [(h.utterance.case, getattr(h, side)) for h in group]
+    flags = [o for c, o in outcomes if c.get("red_flag")]
+    others = [o for c, o in outcomes if not c.get("red_flag")]
+    return {
+        "red_flags": len(flags),
+        "caught_outright": sum(o["red_flag"] and not o["asked"] for o in flags),
+        "caught_after_question": sum(o["red_flag"] and o["asked"] for o in flags),
+        "missed": sum(not o["red_flag"] for o in flags),
+        "caught_share": round(sum(bool(o["red_flag"]) for o in flags) / len(flags), 4) if flags else None,
+        "other_turns": len(others),
+        "other_turns_asked": sum(bool(o["asked"]) for o in others),
+        "other_turns_asked_share": round(sum(bool(o["asked"]) for o in others) / len(others), 4) if others else None,
+    }
 
 
 def figures_of(group: List[Heard]) -> tuple[Dict[str, float | None], Dict[str, float | None]]:
@@ -280,6 +368,7 @@ def by_split(heard: List[Heard], split: str) -> Dict[str, object]:
     group = [h for h in heard if h.utterance.split == split]
     voice, typed = figures_of(group)
     return {
+        **red_flag_outcomes(group),
         "utterances": len(group),
         "word_error_rate": round(word_error_rate([h.utterance.text for h in group], [h.transcript for h in group]), 4),
         "top3_voice": voice["top3"],
@@ -289,10 +378,34 @@ def by_split(heard: List[Heard], split: str) -> Dict[str, object]:
     }
 
 
-def summarise(heard: List[Heard]) -> Dict[str, object]:
-    def wer_of(group: List[Heard]) -> float:
-        return round(word_error_rate([h.utterance.text for h in group], [h.transcript for h in group]), 4)
+def heard_wer(group: List[Heard]) -> float:
+    return round(word_error_rate([h.utterance.text for h in group], [h.transcript for h in group]), 4)
 
+
+def by_condition(heard: List[Heard], condition: str) -> Dict[str, object]:
+    """One way of carrying the speech (wide band, or a phone condition), its
+    held-out recordings only, with the word error rate of the same sentences
+    in wide band beside it."""
+    group = [h for h in heard if h.utterance.condition == condition and h.utterance.split == "held-out"]
+    voice, typed = figures_of(group)
+    texts = {h.utterance.text for h in group}
+    same_wide = [h for h in heard if h.utterance.condition == WIDE and h.utterance.text in texts]
+    return {
+        "utterances": len(group),
+        "word_error_rate": heard_wer(group),
+        "word_error_rate_wide_band": heard_wer(same_wide) if same_wide else None,
+        "top3_voice": voice["top3"],
+        "top3_typed": typed["top3"],
+        "red_flag_recall_voice": voice["red_flag_recall"],
+        "false_alarms_voice": voice["red_flag_false_alarm_rate"],
+        **red_flag_outcomes(group),
+    }
+
+
+def summarise(all_heard: List[Heard]) -> Dict[str, object]:
+    """The headline figures are the wide-band recordings' (as before the
+    phone conditions); each condition, held-out only, is reported apart."""
+    heard = [h for h in all_heard if h.utterance.condition == WIDE]
     groups: Dict[str, List[Heard]] = {}
     for h in heard:
         groups.setdefault(f"voice {h.utterance.voice}", []).append(h)
@@ -302,16 +415,21 @@ def summarise(heard: List[Heard]) -> Dict[str, object]:
     voice_figures, typed_figures = figures_of(heard)
     return {
         "utterances": len(heard),
-        "word_error_rate": wer_of(heard),
+        "word_error_rate": heard_wer(heard),
         # Other people's voices only: the assistant's own voice is the easiest to hear.
-        "word_error_rate_espeak_flite": wer_of(synthetic) if synthetic else None,
-        "word_error_rate_by": {name: wer_of(group) for name, group in sorted(groups.items())},
+        "word_error_rate_espeak_flite": heard_wer(synthetic) if synthetic else None,
+        "word_error_rate_by": {name: heard_wer(group) for name, group in sorted(groups.items())},
         "voice": voice_figures,
         "typed": typed_figures,
         "top3_gap_points": round(100 * ((typed_figures["top3"] or 0) - (voice_figures["top3"] or 0)), 1),
         "red_flag_recall_gap_points": round(100 * ((typed_figures["red_flag_recall"] or 0) - (voice_figures["red_flag_recall"] or 0)), 1),
         "by_engine": {e: by_engine(heard, e) for e in ENGINES if any(engine_of(h.utterance.voice) == e for h in heard)},
         "by_split": {split: by_split(heard, split) for split in ("dev", "held-out") if any(h.utterance.split == split for h in heard)},
+        "red_flags_voice": red_flag_outcomes(heard),
+        "red_flags_typed": red_flag_outcomes(heard, "typed"),
+        "by_condition": {
+            c: by_condition(all_heard, c) for c in (WIDE, *PHONE_CONDITIONS) if any(h.utterance.condition == c for h in all_heard)
+        },
         "seconds_per_utterance_p50": round(statistics.median(h.seconds for h in heard), 3),
         "misheard": [
             {"said": h.utterance.text, "heard": h.transcript, "voice": h.utterance.voice, "format": h.utterance.format}
@@ -385,7 +503,7 @@ def main(argv: List[str] | None = None) -> int:
         print(f"Synthesized {len(synthesize_set())} utterances in {EVAL_DIR.relative_to(ROOT)}.")
         return 0
     if args.synthesize_dev:
-        print(f"Synthesized {len(synthesize_set(DEV_DIR, dev_cases()))} utterances in {DEV_DIR.relative_to(ROOT)}.")
+        print(f"Synthesized {len(synthesize_set(DEV_DIR, dev_cases(), phone=False))} utterances in {DEV_DIR.relative_to(ROOT)}.")
         return 0
     measure: Callable[[], Dict[str, object]] | None = None
     if args.compare_prompts is not None:
