@@ -112,3 +112,13 @@ def test_misheard_metadata_round_trips_and_rejects_unknown_rules() -> None:
     assert misheard.from_metadata({misheard.KEY: {"rule": "no_such_rule", "heard": "x"}}) is None
     assert misheard.from_metadata(None) is None
     assert misheard.said_back("I'm sure I wet myself") == "you're sure you wet yourself"
+
+
+def test_a_misheard_red_flag_is_asked_about_even_inside_a_form() -> None:
+    """Inside the check-up form a "yes" belongs to the form; a red flag a
+    voice channel may have misheard is asked about there all the same."""
+    from assistant.nlp.safety_policy import ACTION_RED_FLAG_CHECK, safety_action
+
+    asked = misheard.from_metadata(misheard.as_metadata("nerve_weakness", "my foot drops"))
+    assert safety_action("my food drops", None, None, None, in_form=True, misheard=asked) == ACTION_RED_FLAG_CHECK
+    assert safety_action("my food drops", None, None, None, in_form=True) is None
