@@ -521,6 +521,19 @@ def test_voice_note_is_heard_answered_and_read_aloud(telegram: Telegram, bot_api
     assert bot_api.of_chat(chat, "sendPhoto")  # the body map, as for typed symptoms
 
 
+def test_a_voice_note_that_may_hide_a_red_flag_gets_one_question(telegram: Telegram, bot_api: FakeBotApi) -> None:
+    """ "Welding myself" sounds like "wetting myself": asked once, and yes is the urgent reply."""
+    chat = next(Telegram.chats)
+    wav = speak_as("my glutes are tight and I've been welding myself", "flite:slt", 150)
+    bot_api.files["voice-check"] = convert(["-c:a", "libopus", "-f", "ogg"], wav)
+    telegram.post(telegram.message(chat, voice={"file_id": "voice-check", "file_unique_id": "vc", "duration": 3}))
+    bot_api.wait_for(lambda: bot_api.of_chat(chat, "sendVoice"))
+    assert "did you say you've been wetting yourself" in bot_api.texts(chat)
+    assert "Releasing the" not in bot_api.texts(chat)
+    telegram.say(chat, "yes")
+    bot_api.wait_for(lambda: "emergency" in bot_api.texts(chat))
+
+
 def test_unplayable_voice_note_gets_a_polite_reply(telegram: Telegram, bot_api: FakeBotApi) -> None:
     chat = next(Telegram.chats)
     bot_api.files["junk"] = b"not audio at all" * 40
