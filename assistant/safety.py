@@ -508,7 +508,7 @@ RULES: Tuple[Rule, ...] = (
         "food sticking when you swallow, or a hoarse voice for three weeks or more, should be checked by a doctor",
         SOON + " If you can't swallow liquids or your own spit, go to an emergency department now.",
         # NICE NG12: dysphagia (urgent endoscopy) and persistent hoarseness (laryngeal cancer pathway).
-        ["swallow_trouble-cold_illness", "hoarse+lasting-cold_illness"],
+        ["swallow_trouble-cold_illness", "stuck_word+swallow_word-cold_illness", "hoarse+lasting-cold_illness"],
     ),
     _rule(
         "polymyalgia",

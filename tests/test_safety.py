@@ -390,3 +390,15 @@ def test_every_rule_is_named_in_the_hazard_log() -> None:
     log = (Path(__file__).resolve().parents[1] / "docs" / "safety.md").read_text(encoding="utf-8")
     controls = [row.split(" | ")[3] for row in log.splitlines() if row.startswith("| H")]
     assert [rule.id for rule in RULES if not any(f"`{rule.id}`" in control for control in controls)] == []
+
+
+def test_food_that_sticks_is_read_in_any_order_round_the_swallow() -> None:
+    assert triage("when I swallow, meat gets stuck halfway").rule_id == "swallow_voice"
+    assert not triage("stuck at my desk all day and my jaw clicks when I swallow").flagged
+
+
+def test_an_ache_that_has_lasted_all_year_is_current() -> None:
+    assert triage("I'm 26, my lower back has been stiff every morning for the past year, eases once I move and wakes me at 4am").rule_id == (
+        "inflammatory_back"
+    )
+    assert not triage("I had a bad back last year and it's fine now").flagged
