@@ -233,43 +233,6 @@ WHOLE_BODY_LOOK_ALIKES = [
 ]
 
 
-@pytest.mark.parametrize("text, rule", GUIDELINE_RED_FLAGS + WHOLE_BODY_RED_FLAGS)
-def test_guideline_red_flags_in_lay_words(text: str, rule: str) -> None:
-    result = triage(text)
-    assert result.flagged and result.rule_id == rule, result
-
-
-@pytest.mark.parametrize("text", GUIDELINE_LOOK_ALIKES + WHOLE_BODY_LOOK_ALIKES)
-def test_guideline_look_alikes_are_left_alone(text: str) -> None:
-    assert not triage(text).flagged, triage(text)
-
-
-def test_every_rule_has_a_reason_and_what_to_do() -> None:
-    for rule in RULES:
-        assert rule.reason and not rule.reason.endswith(".") and rule.reason[0].islower(), rule.id
-        assert rule.advice.startswith("Please"), rule.id
-
-
-def test_a_longer_phrase_keeps_the_meaning_of_the_words_inside_it() -> None:
-    # "stiff neck" is a stiff neck and names the neck, so neck pain with sweating is the heart rule's.
-    assert "neck_area" in default_triager().concepts(read("a stiff neck")).own
-    assert triage("stiff neck and I'm sweating and clammy").rule_id == "heart"
-    # ...but a look-alike keeps swallowing its words, and a plain phrase means only itself.
-    assert "injury" not in default_triager().concepts(read("I fell asleep on the sofa")).own
-    assert "pulsing" not in default_triager().concepts(read("I lost pounds")).own
-
-
-def test_everyday_words_are_not_bent_into_alarm_words() -> None:
-    # Typo tolerance must not hear "testicle" in texting, which arms and thumbs ache from.
-    assert not triage("my thumb aches from texting all day").flagged
-    assert triage("i was texting and now my testicle is swollen and very painful").flagged
-
-
-def test_one_sides_arm_and_leg_going_numb_is_a_stroke_sign_even_on_waking() -> None:
-    assert triage("woke up this morning and my right arm and leg are numb").rule_id == "stroke"
-    assert not triage("my left leg goes numb when I sit cross legged").flagged
-
-
 # --- the second clinical review (docs/safety.md H56-H69) -------------------------
 
 REVIEW_RED_FLAGS = [
@@ -331,15 +294,41 @@ REVIEW_LOOK_ALIKES = [
 ]
 
 
-@pytest.mark.parametrize("text, rule", REVIEW_RED_FLAGS)
-def test_second_review_red_flags_in_lay_words(text: str, rule: str) -> None:
+@pytest.mark.parametrize("text, rule", GUIDELINE_RED_FLAGS + WHOLE_BODY_RED_FLAGS + REVIEW_RED_FLAGS)
+def test_guideline_red_flags_in_lay_words(text: str, rule: str) -> None:
     result = triage(text)
     assert result.flagged and result.rule_id == rule, result
 
 
-@pytest.mark.parametrize("text", REVIEW_LOOK_ALIKES)
-def test_second_review_look_alikes_are_left_alone(text: str) -> None:
+@pytest.mark.parametrize("text", GUIDELINE_LOOK_ALIKES + WHOLE_BODY_LOOK_ALIKES + REVIEW_LOOK_ALIKES)
+def test_guideline_look_alikes_are_left_alone(text: str) -> None:
     assert not triage(text).flagged, triage(text)
+
+
+def test_every_rule_has_a_reason_and_what_to_do() -> None:
+    for rule in RULES:
+        assert rule.reason and not rule.reason.endswith(".") and rule.reason[0].islower(), rule.id
+        assert rule.advice.startswith("Please"), rule.id
+
+
+def test_a_longer_phrase_keeps_the_meaning_of_the_words_inside_it() -> None:
+    # "stiff neck" is a stiff neck and names the neck, so neck pain with sweating is the heart rule's.
+    assert "neck_area" in default_triager().concepts(read("a stiff neck")).own
+    assert triage("stiff neck and I'm sweating and clammy").rule_id == "heart"
+    # ...but a look-alike keeps swallowing its words, and a plain phrase means only itself.
+    assert "injury" not in default_triager().concepts(read("I fell asleep on the sofa")).own
+    assert "pulsing" not in default_triager().concepts(read("I lost pounds")).own
+
+
+def test_everyday_words_are_not_bent_into_alarm_words() -> None:
+    # Typo tolerance must not hear "testicle" in texting, which arms and thumbs ache from.
+    assert not triage("my thumb aches from texting all day").flagged
+    assert triage("i was texting and now my testicle is swollen and very painful").flagged
+
+
+def test_one_sides_arm_and_leg_going_numb_is_a_stroke_sign_even_on_waking() -> None:
+    assert triage("woke up this morning and my right arm and leg are numb").rule_id == "stroke"
+    assert not triage("my left leg goes numb when I sit cross legged").flagged
 
 
 @pytest.mark.parametrize(
