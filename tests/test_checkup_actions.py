@@ -124,8 +124,8 @@ def test_rating_same_marks_the_method_tried_and_moves_on() -> None:
     state = tracker("tried_twice", text="/deny", intent={"name": "deny"})
     state.slots.update(awaiting="progress", failed_rounds=0.0)
     messages, events = run(ActionYesNo(), state)
-    assert slots(events)["tried"] == ["adductor_longus:hands", "adductor_longus:lacrosse_ball"]
-    assert slots(events)["method_ratings"] == ["adductor_longus:lacrosse_ball=not_better"]
+    assert slots(events)["tried"] == ["gracilis:hands", "gracilis:lacrosse_ball"]
+    assert slots(events)["method_ratings"] == ["gracilis:lacrosse_ball=not_better"]
     assert slots(events)["failed_rounds"] == 1.0 and "Releasing" in " ".join(m["text"] or "" for m in messages)
 
 
@@ -133,7 +133,7 @@ def test_rating_better_is_remembered() -> None:
     state = tracker("tried_twice", text="/affirm", intent={"name": "affirm"})
     state.slots["awaiting"] = "progress"
     messages, events = run(ActionYesNo(), state)
-    assert slots(events)["method_ratings"] == ["adductor_longus:lacrosse_ball=better"]
+    assert slots(events)["method_ratings"] == ["gracilis:lacrosse_ball=better"]
     assert "Good to hear" in messages[0]["text"]
 
 
