@@ -86,6 +86,12 @@ def test_a_one_word_red_flag_needs_the_recogniser_to_doubt_the_word() -> None:
     assert found is not None and found.rule == "cauda_equina" and found.heard == "lately I'm incontinent"
 
 
+def test_a_word_of_the_knowledge_base_is_never_taken_for_a_one_word_red_flag() -> None:
+    # "Delete my data" came out as "glute my data" with the right words just below.
+    assert possible_red_flag("glute my data", ("delete my data",)) is None
+    assert possible_red_flag("lately I'm incompetent", ("lately I'm incompetence",)) is not None
+
+
 def test_words_the_runners_up_disagree_on_are_doubted() -> None:
     assert doubted_words(["my legs feel paralysing", "my legs feel paralyzing"]) == {"paralysing", "paralyzing"}
     assert doubted_words(["only one reading"]) == frozenset()

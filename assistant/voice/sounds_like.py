@@ -31,6 +31,7 @@ from typing import Collection, Dict, Iterator, List, Sequence, Tuple
 
 from rapidfuzz.distance import Levenshtein
 
+from assistant.features import default_extractor
 from assistant.misheard import in_own_words
 from assistant.safety import RULES, absorbers, load_concepts
 from assistant.textmatch import Token, fold, tokenize
@@ -141,11 +142,13 @@ def _anchored(tokens: Sequence[Token], folded: str, doubtful: Collection[str]) -
 
 
 def _doubted(tokens: Sequence[Token], folded: str, doubtful: Collection[str]) -> Iterator[Swap]:
-    """One-word phrases, only in place of a word the recogniser doubted."""
+    """One-word phrases, only in place of a word the recogniser doubted that
+    is not a word of the knowledge base ("glute" is no mishearing of "clot")."""
     singles = [p for p in vocabulary() if len(p.stems) == 1]
+    known = default_extractor().index.known
     for i, token in enumerate(tokens):
         said = folded[token.start : token.end]
-        if said not in doubtful or not _content_word(said):
+        if said not in doubtful or not _content_word(said) or token.stem in known:
             continue
         for phrase in singles:
             distance = sound_distance(said, phrase.words[0])
