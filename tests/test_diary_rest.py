@@ -64,6 +64,16 @@ def test_relative_words_are_confirmed_and_a_worsening_trend_sends_to_a_professio
     assert [e["score"] for e in chat.slot("pain_diary")] == [4, 5, 7]
 
 
+def test_a_sharp_rise_after_a_new_activity_offers_the_check_up(chat: Chat) -> None:
+    chat.say_screened(KNEE)
+    chat.say("2")
+    rose = chat.say("7, since I started running")
+    assert payload(rose, "pain_rating")["score"] == 7
+    assert "after running" in texts(rose) and not payload(rose, "screening")
+    assert "Why does it keep coming back?" in [b["title"] for r in rose for b in r.get("buttons", [])]
+    assert chat.slot("pain_diary")[-1]["activities"][-1] == "running"
+
+
 def test_stop_asking_me_turns_the_question_off(chat: Chat) -> None:
     chat.say_screened(KNEE)
     stopped = chat.say("stop asking me")
