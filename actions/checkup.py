@@ -11,9 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.common import kb, latest_intent, send, slot_list
+from actions.common import kb, latest_intent, reading, send, slot_list
 from assistant import checkup
-from assistant.understand import triage
+from assistant.safety import default_triager
 
 FORM = "checkup_form"
 QUESTION_SLOT = "checkup_question"
@@ -69,7 +69,7 @@ class ValidateCheckupForm(FormValidationAction):
             return {}  # the form was just activated: the question is not asked yet
         text = tracker.latest_message.get("text") or ""
         intent = latest_intent(tracker)
-        if triage(text).flagged or intent in NOT_ANSWERS:
+        if default_triager().judge(reading(tracker)).flagged or intent in NOT_ANSWERS:
             return {}  # nothing extracted: the form rejects, other policies answer
         return {QUESTION_SLOT: text}
 

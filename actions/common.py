@@ -13,10 +13,22 @@ from assistant.awaiting import Awaiting
 from assistant.features import Features, default_extractor
 from assistant.knowledge.loader import Knowledge, default_knowledge
 from assistant.knowledge.schema import Muscle
+from assistant.reading.reading import Reading
 
 
 def kb() -> Knowledge:
     return default_knowledge()
+
+
+def reading(tracker: Tracker) -> Reading:
+    """The latest message as read by the Rasa server, which sends its reading
+    with the action call (assistant/nlp/lean_actions.py): one reading per
+    message, and no spaCy in this process. Rasa as shipped sends none; then
+    the message is read here."""
+    sent = tracker.latest_message.get("reading")
+    if isinstance(sent, dict):
+        return Reading.from_dict(sent)
+    return understand.read(tracker.latest_message.get("text") or "")
 
 
 def message_features(tracker: Tracker) -> Features:
@@ -29,9 +41,10 @@ def message_features(tracker: Tracker) -> Features:
         return extractor.from_entities(entities, text)
     # The entity extractors know no negation: what the reading leaves out
     # ("no numbness", "years ago in my groin") is left out of theirs too.
-    left_out = [(f.start, f.end) for f in extractor.left_out(understand.read(text))]
+    read = reading(tracker)
+    left_out = [(f.start, f.end) for f in extractor.left_out(read)]
     told = [e for e in entities if not any(a < int(e.get("end") or 0) and int(e.get("start") or 0) < b for a, b in left_out)]
-    return extractor.from_entities(told, text).merged(understand.features(text))
+    return extractor.from_entities(told, text).merged(extractor.features(read))
 
 
 def latest_intent(tracker: Tracker) -> str | None:

@@ -8,11 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import current_muscle, kb, message_features, send, slot_list
+from actions.common import current_muscle, kb, message_features, reading, send, slot_list
 from actions.diary import ask_rating
 from actions.screening import gate
 from actions.symptoms import corrected, suggest_muscles, symptom_ranking
-from assistant import replies, understand
+from assistant import replies
 from assistant.features import Features, default_extractor
 from assistant.matching import Status, Suggestion, default_matcher
 
@@ -57,7 +57,7 @@ class ActionSetTools(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
         features = message_features(tracker)
-        have, lacking = default_extractor().tool_mentions(understand.read(text)) if not text.startswith("/") else (list(features.tools), [])
+        have, lacking = default_extractor().tool_mentions(reading(tracker)) if not text.startswith("/") else (list(features.tools), [])
         # A bar is never kept as a tool: the person hears why, once, here.
         mentioned_bar = replies.BAR in have
         have = [t for t in have if t != replies.BAR]

@@ -9,12 +9,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import awaited, awaiting, message_features, send, slot_list
+from actions.common import awaiting, message_features, send, slot_list
 from assistant import replies
 from assistant.awaiting import Awaiting
 from assistant.misheard import from_metadata
 from assistant.safety import Triage
-from assistant.safety_session import corrects_red_flag, earlier_texts, flagged_by, latest_said, turn_triage
+from assistant.safety_session import latest_said, session_triage
 
 
 def session_texts(tracker: Tracker) -> List[tuple]:
@@ -32,13 +32,21 @@ def latest_metadata(tracker: Tracker) -> Dict[str, Any] | None:
 def this_turn(tracker: Tracker) -> Triage:
     """The triage SafetyPolicy acted on: a yes to the red-flag question, or
     the latest message read with the earlier ones, or else a red flag a
-    voice channel may have misheard in it."""
-    if awaited(tracker) is Awaiting.red_flag_check and tracker.get_slot("check_rule"):
-        return flagged_by(str(tracker.get_slot("check_rule")))
-    text = tracker.latest_message.get("text") or ""
-    correcting = corrects_red_flag(tracker.get_slot("awaiting"), text)
-    earlier = [] if correcting else earlier_texts(session_texts(tracker), tracker.get_slot("lifted_at"))
-    result = turn_triage(text, earlier)
+    voice channel may have misheard in it. The Rasa server sends the turn's
+    triage with the action call; Rasa as shipped does not, and then it is
+    worked out here from the same events."""
+    sent = tracker.latest_message.get("turn_triage")
+    if isinstance(sent, dict):
+        result = Triage(**sent)
+    else:
+        check_rule = tracker.get_slot("check_rule")
+        result = session_triage(
+            tracker.latest_message.get("text") or "",
+            tracker.get_slot("awaiting"),
+            str(check_rule) if check_rule else None,
+            session_texts(tracker),
+            tracker.get_slot("lifted_at"),
+        )
     if result.flagged:
         return result
     return from_metadata(latest_metadata(tracker)) or result

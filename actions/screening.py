@@ -12,9 +12,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import awaiting, kb, send, slot_list
+from actions.common import awaiting, kb, reading, send, slot_list
 from actions.diary import ask_rating
-from assistant import replies, understand
+from assistant import replies
 from assistant.awaiting import Awaiting
 from assistant.features import default_extractor
 from assistant.knowledge.schema import Muscle
@@ -71,13 +71,14 @@ class ActionScreeningAnswer(Action):
         region = str(tracker.get_slot("screening_region") or "")
         state = tracker.get_slot("screening")
         text = tracker.latest_message.get("text") or ""
-        answer = screening_answer(screening, state, region, text)
+        read = reading(tracker)
+        answer = screening_answer(screening, state, region, text, read)
         if answer is None:
             send(dispatcher, screening.question(region) if region in screening.data.regions else [])
             return []
         if answer.kind is Kind.aside:
             # Noted, and the question still waits: an age or a tool is no answer to it.
-            have = [t for t in default_extractor().tool_mentions(understand.read(text))[0] if t != replies.BAR]
+            have = [t for t in default_extractor().tool_mentions(read)[0] if t != replies.BAR]
             noted = f"Got it, I'll stick to {replies.tool_names(kb(), have)}." if have else "Thanks, noted."
             send(dispatcher, [{"text": f"{noted} Before the steps, one thing I still need to know."}, *screening.question(region)])
             return [SlotSet("tools", have)] if have else []

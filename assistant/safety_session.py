@@ -95,6 +95,18 @@ def turn_triage(current: str, earlier: Sequence[str] = ()) -> Triage:
     return together if together.flagged and not repeated else alone
 
 
+def session_triage(
+    text: str, awaiting: str | None, check_rule: str | None, said: Sequence[Tuple[str | None, float | None]], lifted_at: float | None
+) -> Triage:
+    """The triage a turn's safety reply answers: a yes to the red-flag
+    question, or the message read with the session's earlier ones (`said`,
+    from latest_said; none when it corrects the urgent reply)."""
+    if awaiting == Awaiting.red_flag_check and check_rule:
+        return flagged_by(check_rule)
+    earlier = [] if corrects_red_flag(awaiting, text) else earlier_texts(said, lifted_at)
+    return turn_triage(text, earlier)
+
+
 def _tells_a_sign(text: str) -> bool:
     return any(f.stated and not f.assertion.other for f in read(text).of("safety"))
 

@@ -7,13 +7,32 @@ phrases match in order with a one-word gap allowed.
 
 from __future__ import annotations
 
+import importlib.abc
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Dict, Iterable, List, Sequence, Tuple
 
-from lemminflect import getAllLemmas
+
+class _NoSpacy(importlib.abc.MetaPathFinder):
+    """lemminflect hooks itself into spaCy whenever spaCy is installed, and
+    so loads it (90 MB) into the action server, which never reads with it.
+    We use its lemmas, not the hook: spaCy is "not installed" while it loads."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "spacy":
+            raise ImportError("not needed by lemminflect here")
+
+
+# (Where spaCy is loaded already, the hook goes in as usual: unused.)
+_hidden = _NoSpacy()
+sys.meta_path.insert(0, _hidden)
+try:
+    from lemminflect import getAllLemmas
+finally:
+    sys.meta_path.remove(_hidden)
 
 # Words that carry no meaning for matching; removed from text and phrases alike.
 STOPWORDS = frozenset(

@@ -12,14 +12,20 @@ import re
 from functools import lru_cache
 
 from assistant.features import Features, default_extractor
-from assistant.reading.assertions import default_assertions
 from assistant.reading.reading import Reader, Reading
 from assistant.safety import Triage, default_triager
 
 
 @lru_cache(maxsize=1)
 def default_reader() -> Reader:
-    return Reader({"kb": default_extractor().find, "safety": default_triager().find}, default_assertions())
+    # spaCy and ConText load here, on the first message read, not on import:
+    # the action server takes its readings from the Rasa server and never
+    # loads them.
+    from assistant.reading.assertions import default_assertions
+    from assistant.screening import default_screening
+
+    finders = {"kb": default_extractor().find, "safety": default_triager().find, "screening": default_screening().find}
+    return Reader(finders, default_assertions())
 
 
 @lru_cache(maxsize=512)
@@ -55,8 +61,8 @@ def describes_pain(intent: str | None, text: str) -> bool:
     return any(f.kind in ("areas", "muscle", "groups") for f in found)
 
 
-def features(text: str) -> Features:
-    return default_extractor().features(read(text))
+def features(text: str, reading: Reading | None = None) -> Features:
+    return default_extractor().features(reading or read(text))
 
 
 def triage(text: str) -> Triage:

@@ -22,8 +22,10 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
 from assistant.nlp import layer, lean_actions
+from assistant.reading.reading import Reading
 from assistant.safety_session import EARLIER
 from assistant.tools.servers import ROOT
+from assistant.understand import read
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 
@@ -135,6 +137,24 @@ def test_the_action_call_rasa_makes_carries_only_the_current_turn() -> None:
     assert call["tracker"]["slots"]["current_muscle"] == "vastus_medialis"
     assert call["tracker"]["latest_message"]["text"] == "message 49"
     assert call["domain"]["slots"]  # no selective domain configured: the whole domain, as in Rasa
+
+
+def test_the_action_call_carries_this_servers_reading_and_the_turns_triage() -> None:
+    """The action server takes both from here and reads nothing again; the
+    triage counts the earlier message's sign (a swollen calf, then a flight)."""
+    lean_actions.install()
+    events = [
+        ActionExecuted("action_listen"), UserUttered("my left calf is swollen and red"), ActionExecuted("action_suggest_muscles"),
+        BotUttered("reply"), ActionExecuted("action_listen"), UserUttered("no fever, I just got off a long haul flight"),
+    ]
+    tracker = DialogueStateTracker.from_events("signs", events, slots=DOMAIN.slots)
+    server = ActionServer(NO_CHANGE)
+    asyncio.run(server.run("action_red_flag", tracker, DOMAIN))
+    latest = server.calls[0]["tracker"]["latest_message"]
+    reading = Reading.from_dict(latest["reading"])
+    assert reading == read("no fever, I just got off a long haul flight")
+    assert any(f.denied for f in reading.of("safety"))
+    assert latest["turn_triage"]["flagged"] and latest["turn_triage"]["rule_id"] == "clot"
 
 
 def test_the_selective_domain_is_kept_as_rasa_keeps_it() -> None:

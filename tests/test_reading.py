@@ -3,7 +3,10 @@ matching make of them (pure, no servers)."""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,9 +14,11 @@ import yaml
 
 from assistant import understand
 from assistant.matching import default_matcher
+from assistant.reading.reading import Reading
 from assistant.reading.spelling import is_english, ranked_words
 from assistant.safety import default_triager
 from assistant.textmatch import phrase_stems
+from assistant.tools.servers import ROOT
 
 
 def assertion_of(text: str, words: str) -> dict:
@@ -158,3 +163,29 @@ def test_only_descriptions_of_pain_override_the_intent_classifier() -> None:
     assert understand.describes_pain("out_of_scope", "I have a crick in my neck")
     assert understand.describes_pain("ask_tools", "I've had x-rays done on my hands")
     assert not understand.describes_pain("ask_root_cause", "why does my back keep doing this")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no fever, my wife has numbness in her groin and my left calf is swollen",
+        "years ago I had cancer; could it be a clot? my knee aches when I'm 68",
+        "",
+    ],
+)
+def test_a_reading_travels_as_json_and_comes_back_the_same(text: str) -> None:
+    reading = understand.read(text)
+    assert Reading.from_dict(json.loads(json.dumps(reading.as_dict()))) == reading
+
+
+def test_the_action_server_loads_no_spacy() -> None:
+    """Its messages come read by the Rasa server (assistant/nlp/lean_actions.py):
+    importing the actions must not load spaCy, ConText or their 150 MB."""
+    probe = (
+        "import sys\n"
+        "sys.modules['tensorflow'] = None\n"
+        "import actions\n"
+        "print(sorted(m for m in ('spacy', 'medspacy', 'thinc', 'nltk') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -18,24 +18,13 @@ from loguru import logger
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from assistant.reading.reading import AFFIRMED, Assertion
+
 RULES_FILE = Path(__file__).with_name("context_rules.yml")
 _PEOPLE = frozenset(yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))["other_person"]["people"])
 SPAN_GROUP = "findings"
 # A bare "no" after a question answers it: "shortness of breath? no".
 _ANSWERS = ("no", "nope", "nah", "never", "none")
-
-
-@dataclass(frozen=True)
-class Assertion:
-    negated: bool = False
-    other: str | None = None  # who it is about when not the writer ("wife")
-    own: bool = False  # said to be the writer's in so many words ("my hip", "I can't")
-    past: bool = False
-    hypothetical: bool = False
-    uncertain: bool = False
-
-
-AFFIRMED = Assertion()
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,32 @@ denied, someone else's, in the past or only asked about.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, List, Mapping, Sequence, Tuple
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Sequence, Tuple
 
-from assistant.reading.assertions import AFFIRMED, Assertion, AssertionReader
 from assistant.textmatch import PhraseMatch, fold
+
+if TYPE_CHECKING:
+    # Only the Reader runs ConText: the types below travel to processes
+    # (the action server) that never load spaCy.
+    from assistant.reading.assertions import AssertionReader
 
 # A matcher finds the phrases of its vocabulary in a message.
 Finder = Callable[[str], Sequence[PhraseMatch]]
 MAX_CHARS = 5000
+
+
+@dataclass(frozen=True)
+class Assertion:
+    negated: bool = False
+    other: str | None = None  # who it is about when not the writer ("wife")
+    own: bool = False  # said to be the writer's in so many words ("my hip", "I can't")
+    past: bool = False
+    hypothetical: bool = False
+    uncertain: bool = False
+
+
+AFFIRMED = Assertion()
 
 
 @dataclass(frozen=True)
@@ -50,6 +67,23 @@ class Reading:
 
     def of(self, source: str) -> Tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.source == source)
+
+    def as_dict(self) -> Dict[str, Any]:
+        """Plain JSON, for the action call: the Rasa server reads a message
+        once and the action server takes its reading from there."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> Reading:
+        return cls(
+            text=data["text"],
+            folded=data["folded"],
+            sentences=tuple((int(a), int(b)) for a, b in data["sentences"]),
+            findings=tuple(
+                Finding(**{**f, "assertion": Assertion(**f["assertion"])}) for f in data["findings"]
+            ),
+            others=tuple(data.get("others") or ()),
+        )
 
 
 class Reader:
