@@ -19,7 +19,7 @@ from assistant.awaiting import Awaiting
 from assistant.features import default_extractor
 from assistant.knowledge.schema import Muscle
 from assistant.message import Message
-from assistant.screening import Kind, Status, default_screening, entry, recorded, screening_answer, status
+from assistant.screening import Answer, Kind, Status, default_screening, entry, recorded, screening_answer, status
 
 
 @dataclass
@@ -62,6 +62,13 @@ def steps_and_closing(tracker: Tracker, muscle: Muscle) -> List[Message]:
     ]
 
 
+def sent_answer(tracker: Tracker) -> Answer | None:
+    """The screening answer the Rasa server read in the latest message (None:
+    it is no answer)."""
+    sent = tracker.latest_message.get("screening_answer")
+    return Answer.from_dict(sent) if isinstance(sent, dict) else None
+
+
 class ActionScreeningAnswer(Action):
     def name(self) -> str:
         return "action_screening_answer"
@@ -72,7 +79,7 @@ class ActionScreeningAnswer(Action):
         state = tracker.get_slot("screening")
         text = tracker.latest_message.get("text") or ""
         read = reading(tracker)
-        answer = screening_answer(screening, state, region, text, read)
+        answer = sent_answer(tracker) if "screening_answer" in tracker.latest_message else screening_answer(screening, state, region, text)
         if answer is None:
             send(dispatcher, screening.question(region) if region in screening.data.regions else [])
             return []

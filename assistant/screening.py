@@ -26,9 +26,8 @@ from pydantic import Field, ValidationError, root_validator
 from assistant import understand
 from assistant.knowledge.schema import REGIONS, Id, NonEmpty, Phrase, Strict, Text
 from assistant.message import Message
-from assistant.reading.reading import Reading
 from assistant.safety import ages
-from assistant.textmatch import PhraseIndex, PhraseMatch, fold
+from assistant.textmatch import PhraseIndex, fold
 
 SCREENING_FILE = Path(__file__).with_name("knowledge") / "screening.yml"
 VALID_FOR_SECONDS = 7 * 24 * 3600
@@ -107,6 +106,13 @@ class Answer:
     kind: Kind
     item: str | None = None
 
+    def as_dict(self) -> Dict[str, str | None]:
+        return {"kind": self.kind.value, "item": self.item}
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, str | None]) -> Answer:
+        return cls(Kind(data["kind"]), data.get("item"))
+
 
 ANSWER_BUTTONS = (("None of these", "/deny"), ("Yes, one does", "/affirm"), ("Not sure", "not sure"))
 QUESTION = "Before you press on anything, do any of these apply?"
@@ -128,13 +134,10 @@ class Screening:
     def __init__(self, data: ScreeningFile):
         self.data = data
         self._region_of = {kb_region: rid for rid, region in data.regions.items() for kb_region in region.covers}
-        # One index over every item: the message's reading finds them, and a
-        # region's answer keeps its own items.
-        self._index = PhraseIndex([(w, "item", item) for item, spec in data.items.items() for w in spec.words])
-
-    def find(self, text: str) -> List[PhraseMatch]:
-        """The items a message names, for the reading (any region's)."""
-        return self._index.find(text)
+        self._index = {
+            rid: PhraseIndex([(w, "item", item) for item in region.items for w in data.items[item].words])
+            for rid, region in data.regions.items()
+        }
 
     def region_for(self, kb_region: str) -> str | None:
         """The screening region that covers a knowledge-base region."""
@@ -148,10 +151,9 @@ class Screening:
 
     # --- reading answers -------------------------------------------------
 
-    def parse_answer(self, region: str, text: str, asked_which: bool = False, reading: Reading | None = None) -> Answer | None:
+    def parse_answer(self, region: str, text: str, asked_which: bool = False) -> Answer | None:
         """What a reply to the screening says, or None when it is no answer
-        (a question, a new symptom): then the conversation goes on normally.
-        `reading` is the message's, when it was read already."""
+        (a question, a new symptom): then the conversation goes on normally."""
         raw = (text or "").strip()
         items = self.items(region)
         payload = _PAYLOAD.match(raw)
@@ -167,11 +169,16 @@ class Screening:
         folded = fold(raw)
         if _UNSURE.search(folded):
             return Answer(Kind.unsure)
-        reading = reading or understand.read(raw)
-        named = [f.id for f in reading.of("screening") if f.id in items and not f.denied]
+        # ConText loads here, not on import: the action server takes its
+        # answers from the Rasa server (assistant/nlp/lean_actions.py).
+        from assistant.reading.assertions import default_assertions
+
+        matches = self._index[region].find(raw)
+        asserted = default_assertions().analyse(folded, [(m.start, m.end) for m in matches]).assertions
+        named = [m.id for m, said in zip(matches, asserted, strict=True) if not said.negated]
         if named:
             return Answer(Kind.item, named[0])
-        if ages(folded) or any(f.kind == "tools" for f in reading.of("kb")):
+        if ages(folded) or any(f.kind == "tools" for f in understand.read(raw).of("kb")):
             # "I'm 68", "I have a chair and a ball": said while the question
             # waits, not an answer to it.
             return Answer(Kind.aside)
@@ -271,10 +278,8 @@ def default_screening() -> Screening:
     return Screening(load())
 
 
-def screening_answer(
-    screening: Screening, state: Mapping[str, dict] | None, region: str, text: str, reading: Reading | None = None
-) -> Answer | None:
+def screening_answer(screening: Screening, state: Mapping[str, dict] | None, region: str, text: str) -> Answer | None:
     """The answer to the screening question pending for `region`, if the text is one."""
     if region not in screening.data.regions:
         return None
-    return screening.parse_answer(region, text, asked_which=entry(state, region).get("answer") == "yes", reading=reading)
+    return screening.parse_answer(region, text, asked_which=entry(state, region).get("answer") == "yes")

@@ -22,10 +22,8 @@ def default_reader() -> Reader:
     # the action server takes its readings from the Rasa server and never
     # loads them.
     from assistant.reading.assertions import default_assertions
-    from assistant.screening import default_screening
 
-    finders = {"kb": default_extractor().find, "safety": default_triager().find, "screening": default_screening().find}
-    return Reader(finders, default_assertions())
+    return Reader({"kb": default_extractor().find, "safety": default_triager().find}, default_assertions())
 
 
 @lru_cache(maxsize=512)

@@ -29,8 +29,10 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
+from assistant.awaiting import Awaiting
 from assistant.nlp.safety_policy import session_texts
 from assistant.safety_session import EARLIER, session_triage
+from assistant.screening import default_screening, screening_answer
 from assistant.understand import read
 
 
@@ -53,14 +55,17 @@ def current_turn_events(tracker: DialogueStateTracker) -> list:
 
 def understood(tracker: DialogueStateTracker) -> Dict[str, Any]:
     """What this server made of the latest message, for the actions: its
-    reading and the turn's triage (both cached here from the policy's
-    look), so the action server never reads a message again."""
+    reading, the turn's triage and, while the screening question waits, the
+    answer it reads (all cached here from the policy's look), so the action
+    server never reads a message again."""
     text = tracker.latest_message.text or ""
-    check_rule = tracker.get_slot("check_rule")
-    triage = session_triage(
-        text, tracker.get_slot("awaiting"), str(check_rule) if check_rule else None, session_texts(tracker), tracker.get_slot("lifted_at")
-    )
-    return {"reading": read(text).as_dict(), "turn_triage": asdict(triage)}
+    awaiting, check_rule = tracker.get_slot("awaiting"), tracker.get_slot("check_rule")
+    triage = session_triage(text, awaiting, str(check_rule) if check_rule else None, session_texts(tracker), tracker.get_slot("lifted_at"))
+    found: Dict[str, Any] = {"reading": read(text).as_dict(), "turn_triage": asdict(triage)}
+    if awaiting == Awaiting.screening:
+        answer = screening_answer(default_screening(), tracker.get_slot("screening"), tracker.get_slot("screening_region") or "", text)
+        found["screening_answer"] = answer.as_dict() if answer else None
+    return found
 
 
 def lean_call_format(self: RemoteAction, tracker: DialogueStateTracker, domain: Domain) -> Dict[str, Any]:
