@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Dict
 
 from assistant.features import Features, default_extractor
-from assistant.reading.reading import Reader, Reading
+from assistant.reading.reading import Finder, Reader, Reading
 from assistant.safety import Triage, default_triager
+
+
+def finders() -> Dict[str, Finder]:
+    """The vocabularies a message is read for."""
+    return {"kb": default_extractor().find, "safety": default_triager().find}
 
 
 @lru_cache(maxsize=1)
@@ -23,7 +29,7 @@ def default_reader() -> Reader:
     # loads them.
     from assistant.reading.assertions import default_assertions
 
-    return Reader({"kb": default_extractor().find, "safety": default_triager().find}, default_assertions())
+    return Reader(finders(), default_assertions())
 
 
 @lru_cache(maxsize=512)

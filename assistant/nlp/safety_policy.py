@@ -28,9 +28,10 @@ from assistant.misheard import from_metadata
 from assistant.safety import Triage, says_not_that
 from assistant.safety_session import corrects_red_flag, earlier_texts, latest_said, turn_triage, yes_or_no
 from assistant.screening import default_screening, screening_answer
-from assistant.understand import describes_pain
+from assistant.understand import describes_pain, read
 
 ACTION_RED_FLAG = "action_red_flag"
+WARM_UP = "my knee buckles going down the stairs"
 ACTION_RED_FLAG_CHECK = "action_red_flag_check"
 ACTION_SCREENING_ANSWER = "action_screening_answer"
 ACTION_NOT_THAT = "action_yes_no"
@@ -129,6 +130,15 @@ class SafetyPolicy(Policy):
 
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         return self._resource
+
+    @classmethod
+    def load(cls, *args: Any, **kwargs: Any) -> SafetyPolicy:
+        policy = super().load(*args, **kwargs)
+        # Every message is read here first. The first reading loads spaCy's
+        # ConText (2-3 s): done while the server starts, so the first
+        # person's turn is not the one to pay for it past the turn deadline.
+        read(WARM_UP)
+        return policy
 
     def predict_action_probabilities(
         self,
