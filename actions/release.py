@@ -58,11 +58,10 @@ class ActionSetTools(Action):
         text = tracker.latest_message.get("text") or ""
         features = message_features(tracker)
         have, lacking = default_extractor().tool_mentions(reading(tracker)) if not text.startswith("/") else (list(features.tools), [])
-        # A bar is never kept as a tool: the person hears why, once, here.
-        mentioned_bar = replies.BAR in have
-        have = [t for t in have if t != replies.BAR]
-        if mentioned_bar:
-            dispatcher.utter_message(text=replies.NO_BAR)
+        # A bar or a massage gun is never kept as a tool: the person hears why, once, here.
+        have, why_not = replies.set_aside(have)
+        for text_why in why_not:
+            dispatcher.utter_message(text=text_why)
         if not have and not lacking:
             send(dispatcher, [replies.ask_tools(kb())])
             return []

@@ -85,7 +85,7 @@ class ActionScreeningAnswer(Action):
             return []
         if answer.kind is Kind.aside:
             # Noted, and the question still waits: an age or a tool is no answer to it.
-            have = [t for t in default_extractor().tool_mentions(read)[0] if t != replies.BAR]
+            have = replies.set_aside(default_extractor().tool_mentions(read)[0])[0]
             noted = f"Got it, I'll stick to {replies.tool_names(kb(), have)}." if have else "Thanks, noted."
             send(dispatcher, [{"text": f"{noted} Before the steps, one thing I still need to know."}, *screening.question(region)])
             return [SlotSet("tools", have)] if have else []

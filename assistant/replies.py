@@ -187,19 +187,36 @@ def choose_method(kb: Knowledge, muscle: Muscle, tools: Sequence[str], tried: Se
     return easiest[0], None
 
 
-# The knowledge base keeps no bar method (the seed's author would rather forget
-# hers); someone who has one hears why, then gets a gentler way.
-NO_BAR = (
-    "I don't suggest a barbell or any metal bar: it is hard, narrow and heavy, so it easily bruises the muscle or presses "
-    "on a nerve or a blood vessel, and a spot that seems to need that much force usually has a cause worth finding instead."
-)
-BAR = "barbell"
+# Tools the vocabulary recognises but never offers, and why; someone who has
+# one hears why, then gets a gentler way. The knowledge base keeps no bar
+# method (the seed's author would rather forget hers). A trigger point eases
+# under slow pressure held until it softens (Simons, Travell & Simons,
+# Myofascial Pain and Dysfunction vol. 1, 2nd ed., trigger point pressure
+# release; Davies, The Trigger Point Therapy Workbook): a percussion device
+# does something else, and no source here gives a method for it.
+NOT_SUGGESTED = {
+    "barbell": (
+        "I don't suggest a barbell or any metal bar: it is hard, narrow and heavy, so it easily bruises the muscle or presses "
+        "on a nerve or a blood vessel, and a spot that seems to need that much force usually has a cause worth finding instead."
+    ),
+    "massage_gun": (
+        "I don't give steps for a massage gun: it hammers the muscle many times a second, while a trigger point eases under "
+        "slow, steady pressure that you hold and control. If you use one anyway, keep it off the front and sides of the neck, "
+        "the armpit, the inner arm and thigh, the groin and the back of the knee, where nerves and blood vessels lie close."
+    ),
+}
+
+
+def set_aside(tools: Sequence[str]) -> tuple[List[str], List[str]]:
+    """(the tools to work with, what to say about those never suggested)."""
+    return [t for t in tools if t not in NOT_SUGGESTED], [NOT_SUGGESTED[t] for t in tools if t in NOT_SUGGESTED]
 
 
 def release_message(kb: Knowledge, muscle: Muscle, tools: Sequence[str], tried: Sequence[str]) -> Message:
-    if BAR in tools:
-        message = release_message(kb, muscle, [t for t in tools if t != BAR], tried)
-        return {**message, "text": f"{NO_BAR}\n{message['text']}"}
+    usable, why_not = set_aside(tools)
+    if why_not:
+        message = release_message(kb, muscle, usable, tried)
+        return {**message, "text": "\n".join([*why_not, str(message["text"])])}
     chosen = choose_method(kb, muscle, tools, tried)
     if chosen is None:
         return {

@@ -46,11 +46,20 @@ def test_method_follows_the_tools_at_hand() -> None:
     assert release.tool == "lacrosse_ball" and "tennis ball" in note
 
 
-def test_a_bar_is_never_offered_and_tried_methods_are_skipped() -> None:
+@pytest.mark.parametrize("tool", ["barbell", "massage_gun"])
+def test_a_tool_never_offered_is_explained_and_a_gentler_way_follows(tool: str) -> None:
     adductor = KB.muscles["adductor_longus"]
-    assert replies.choose_method(KB, adductor, ["barbell"], [])[0].tool != "barbell"
-    text = replies.release_message(KB, adductor, ["barbell"], [])["text"]
-    assert text.startswith(replies.NO_BAR) and "Releasing the Adductor longus" in text
+    assert replies.choose_method(KB, adductor, [tool], [])[0].tool != tool
+    text = replies.release_message(KB, adductor, [tool], [])["text"]
+    assert text.startswith(replies.NOT_SUGGESTED[tool]) and "Releasing the Adductor longus" in text
+
+
+def test_every_tool_never_offered_has_its_reason() -> None:
+    never = {t.id for t in KB.vocabulary.tools if not t.offered}
+    assert never == set(replies.NOT_SUGGESTED)
+
+
+def test_tried_methods_are_skipped() -> None:
     gracilis = KB.muscles["gracilis"]
     first = replies.choose_method(KB, gracilis, [], [])[0]
     second = replies.choose_method(KB, gracilis, [], [f"gracilis:{first.tool}"])[0]

@@ -100,6 +100,13 @@ def test_a_bar_is_explained_not_suggested(chat: Chat) -> None:
     assert "I don't suggest a barbell" in steps and "Releasing the" in steps
 
 
+def test_a_massage_gun_is_explained_not_suggested(chat: Chat) -> None:
+    chat.say("my inner thigh aches after squats")
+    text = texts(chat.say("I've got a massage gun"))
+    assert "I don't give steps for a massage gun" in text
+    assert "massage_gun" not in (chat.slot("tools") or [])
+
+
 def test_typing_its_not_that_after_the_urgent_reply_goes_on(chat: Chat) -> None:
     assert payload(chat.say("I've been wetting myself and my back aches"), "red_flag")
     replies = texts(chat.say("it's not that, it's just a bit of pee when I sneeze"))

@@ -63,8 +63,8 @@ class ToolPressure(str, Enum):
 
 class Tool(VocabularyTerm):
     pressure: ToolPressure
-    # A tool people mention that no release may use (the barbell): recognised
-    # so the assistant can say why it doesn't suggest it.
+    # A tool people mention that no release may use (a barbell, a massage
+    # gun): recognised so the assistant can say why it doesn't suggest it.
     offered: bool = True
 
 
