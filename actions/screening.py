@@ -85,9 +85,10 @@ class ActionScreeningAnswer(Action):
             return []
         if answer.kind is Kind.aside:
             # Noted, and the question still waits: an age or a tool is no answer to it.
-            have = replies.set_aside(default_extractor().tool_mentions(read)[0])[0]
+            have, why_not = replies.set_aside(default_extractor().tool_mentions(read)[0])
             noted = f"Got it, I'll stick to {replies.tool_names(kb(), have)}." if have else "Thanks, noted."
-            send(dispatcher, [{"text": f"{noted} Before the steps, one thing I still need to know."}, *screening.question(region)])
+            waits = {"text": f"{noted} Before the steps, one thing I still need to know."}
+            send(dispatcher, [*({"text": why} for why in why_not), waits, *screening.question(region)])
             return [SlotSet("tools", have)] if have else []
         events: List[EventType] = [SlotSet("screening", recorded(state, region, answer, time.time()))]
         if answer.kind is Kind.yes:
