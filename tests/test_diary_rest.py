@@ -125,3 +125,9 @@ def test_no_rating_reaches_the_logs(chat: Chat) -> None:
     chat.say("about a six, since I started skipping rope")
     for name in ("rasa", "actions"):
         assert "skipping rope" not in chat.servers.log(name).read_text(encoding="utf-8", errors="replace")
+
+
+def test_reminders_are_offered_in_telegram_only(chat: Chat) -> None:
+    answer = chat.say("remind me every evening at 8")
+    assert "Reminders come through Telegram" in texts(answer)
+    assert chat.slot("reminder") is None

@@ -339,6 +339,9 @@ def telegram_servers(trained_model: Path, bot_api: FakeBotApi, tmp_path_factory:
         "TELEGRAM_SECRET_TOKEN": SECRET,
         "TELEGRAM_WEBHOOK_URL": "https://example.invalid/webhooks/telegram/webhook",
         "TELEGRAM_API_BASE": bot_api.base,
+        # Check-in reminders (tests/test_telegram_reminders.py): each server
+        # looks at the table twice a second, so one made due goes out at once.
+        "REMINDER_POLL_SECONDS": "0.5",
     }
     with running_assistant(trained_model, env=env, log_dir=tmp_path_factory.mktemp("telegram-logs")) as running:
         yield running

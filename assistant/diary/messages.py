@@ -97,3 +97,40 @@ def paths(token: str) -> Dict[str, str]:
         "pdf": f"{base}/summary.pdf",
         "csv": f"{base}/summary.csv",
     }
+
+
+def _scale() -> List[dict]:
+    return [{"title": str(n), "payload": str(n)} for n in range(11)]
+
+
+def check_in(region_name: str | None) -> Message:
+    """The reminder itself: one short message that opens the 0-10 question."""
+    what = f"your {region_name}" if region_name else "the pain"
+    return {"text": f"Time for your check-in: how is {what} today, 0 to 10?", "buttons": _scale()}
+
+
+CHECK_IN_RED_FLAG = (
+    "Time for your check-in. Earlier you told me something that a doctor should look at first: "
+    "please get that checked before you work on it again."
+)
+REMINDERS_STOPPED = "Okay, no more check-in reminders. Say \"remind me every evening at 8\" whenever you'd like them back."
+NO_REMINDERS = "You have no check-in reminders at the moment. Say \"remind me every evening at 8\" if you'd like one."
+REMINDERS_TELEGRAM_ONLY = (
+    "Reminders come through Telegram for now. Here, just tell me a number from 0 to 10 whenever you like, "
+    "and say \"how am I doing?\" to see the chart."
+)
+QUIET_HOURS = (
+    "That would be in the night (10 pm to 7 am), so I haven't set it. If you really want it then, tell me the "
+    "exact time, like \"at 10:30 pm\"."
+)
+
+
+def reminder_set(when: str, zone: str, changed: bool) -> Message:
+    lead = "Changed: I'll now check in" if changed else "Done: I'll check in"
+    return {
+        "text": (
+            f"{lead} {when}, {zone}, and ask how it is from 0 to 10. Telegram doesn't tell me your time zone, "
+            f"so I go by {zone}: if you live elsewhere, give me the time in {zone}. "
+            "Say \"make it 9 instead\" to change it or \"stop the reminders\" to end them."
+        )
+    }

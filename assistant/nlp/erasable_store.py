@@ -38,7 +38,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import sessionmaker
 
-from assistant.nlp import diary_links, fencing, layer
+from assistant.nlp import diary_links, fencing, layer, reminder_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +124,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
                 table.metadata.create_all(self.engine)
             except (sa.exc.ProgrammingError, sa.exc.IntegrityError):
                 table.metadata.create_all(self.engine)  # another server created it at the same moment
+        reminder_jobs.create_tables(self.engine)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         hold = fencing.current(sender_id)
@@ -183,11 +184,24 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         if self.event_broker is not None:
             for event, stored_id in zip(events, stored_ids, strict=True):
                 self.event_broker.publish({"sender_id": sender_id, **event.as_dict(), STORED_ID: stored_id})
+        self._schedule(sender_id, events)
         self._saved.pop(sender_id, None)
         if keep and stored is not None:
             self._saved[sender_id] = Saved(tracker, len(tracker.events), stored)
             while sum(saved.length for saved in self._saved.values()) > CACHED_EVENTS:
                 self._saved.popitem(last=False)
+
+    @staticmethod
+    def _schedule(sender_id: str, events: List[Event]) -> None:
+        """A turn that set, changed or stopped a reminder: the scheduler's
+        table follows, once the turn is stored."""
+        is_set, value = reminder_jobs.changed(events)
+        if not is_set:
+            return
+        if reminder_jobs.Reminders.running is None:
+            logger.warning("A reminder was set on a server without the Telegram channel; it is kept but not scheduled.")
+            return
+        reminder_jobs.Reminders.running.apply(sender_id, value)
 
     def _row(self, sender_id: str, event: Event) -> Any:
         """An `events` row as Rasa's SQL store writes it."""
@@ -297,6 +311,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             count = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
             session.execute(FENCES.delete().where(FENCES.c.sender_id == sender_id))
             diary_links.forget(session, sender_id)
+            reminder_jobs.forget(session, sender_id)
             session.commit()
         return count
 
@@ -319,6 +334,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             for sender in senders:
                 count += session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender).delete()
                 diary_links.forget(session, sender)
+                reminder_jobs.forget(session, sender)
             session.execute(FENCES.delete().where(FENCES.c.claimed_at < cutoff))
             session.commit()
         return count

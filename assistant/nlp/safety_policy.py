@@ -24,6 +24,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.awaiting import Awaiting
 from assistant.diary.rating import asks_to_stop, confirmation, parse_rating
+from assistant.diary.reminders import Schedule, read_request
 from assistant.misheard import from_metadata
 from assistant.safety import Triage, says_not_that
 from assistant.safety_session import corrects_red_flag, earlier_texts, latest_said, turn_triage, yes_or_no
@@ -40,9 +41,10 @@ ACTION_NOT_THAT = "action_yes_no"
 ACTION_SUGGEST_MUSCLES = "action_suggest_muscles"
 ACTION_PAIN_RATING = "action_pain_rating"
 ACTION_STOP_ASKING = "action_stop_asking"
+ACTION_REMINDER = "action_reminder"
 ANSWERS_THEN_LISTEN = (
     ACTION_RED_FLAG, ACTION_RED_FLAG_CHECK, ACTION_SCREENING_ANSWER, ACTION_NOT_THAT, ACTION_SUGGEST_MUSCLES,
-    ACTION_PAIN_RATING, ACTION_STOP_ASKING,
+    ACTION_PAIN_RATING, ACTION_STOP_ASKING, ACTION_REMINDER,
 )
 
 
@@ -71,13 +73,15 @@ def safety_action(
     earlier: Sequence[str] = (),
     intent: str | None = None,
     misheard: Triage | None = None,
+    reminder: Any = None,
 ) -> str | None:
     """The action safety demands for this user message, if any: the urgent
     reply (for this message, or for it with the earlier ones), the answer to
     the yes/no red-flag question, or that question. Inside a form (the
     root-cause check-up) a "yes" answers the form's question instead, but a
     red flag a voice channel may have misheard (`misheard`) is asked about
-    there too."""
+    there too. Words about check-in reminders ("remind me every evening at
+    8", "make it 9 instead" while one is set) go to the reminder action."""
     result = turn_triage(text, () if corrects_red_flag(awaiting, text) else earlier)
     if result.flagged:
         return ACTION_RED_FLAG
@@ -101,6 +105,8 @@ def safety_action(
     rating = rating_action(text, awaiting)
     if rating:
         return rating
+    if read_request(text, Schedule.from_dict(reminder)) is not None:
+        return ACTION_REMINDER
     if describes_pain(intent, text):
         # A description of pain is answered as one, whatever the intent
         # classifier made of it: never "outside what I know".
@@ -158,6 +164,7 @@ class SafetyPolicy(Policy):
                 earlier=earlier_texts(session_texts(tracker), tracker.get_slot("lifted_at")),
                 intent=(tracker.latest_message.intent or {}).get("name"),
                 misheard=from_metadata(tracker.latest_message.metadata),
+                reminder=tracker.get_slot("reminder"),
             )
             if action:
                 probabilities[domain.index_for_action(action)] = 1.0

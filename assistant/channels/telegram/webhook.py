@@ -8,6 +8,7 @@ import logging
 from typing import Any, Awaitable, Callable, Coroutine, Dict, List, Set
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -21,11 +22,12 @@ from assistant.channels.guard import (
     refusal,
 )
 from assistant.channels.telegram.bot_api import DEFAULT_API_BASE, BotApi
-from assistant.channels.telegram.chats import CallbackData, ChatLocks, SeenUpdates, sender_id
+from assistant.channels.telegram.chats import CallbackData, ChatLocks, SeenUpdates, chat_id_of, sender_id
 from assistant.channels.telegram.format import user_text
 from assistant.channels.telegram.output import Collector, TelegramOutput
 from assistant.channels.telegram.typing_indicator import keep_typing
 from assistant.channels.telegram.voice_notes import VoiceNotes, is_voice
+from assistant.nlp.reminder_jobs import Reminders
 from assistant.voice.service import shared_service
 
 logger = logging.getLogger(__name__)
@@ -33,6 +35,8 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 TEXT_ONLY = "I can only read text for now. Please type where it hurts and what it feels like."
 BUTTON_EXPIRED = "That button has expired. Please type your question instead."
+# What a check-in reminder runs in the conversation (actions/reminders.py).
+ACTION_CHECK_IN = "action_check_in"
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -59,6 +63,7 @@ class TelegramInput(InputChannel):
         self.seen = SeenUpdates()
         self.voice_notes = VoiceNotes(self.api, shared_service())
         self.app: Any = None  # set when the server starts: its agent holds the conversations
+        self.reminders: Reminders | None = None
         if not self.enabled:
             logger.warning(
                 "The Telegram channel is disabled (TELEGRAM_TOKEN or TELEGRAM_SECRET_TOKEN unset): its webhook answers 503."
@@ -97,8 +102,21 @@ class TelegramInput(InputChannel):
         async def keep_app(app: Any, _: Any) -> None:
             self.app = app
 
+        @webhook.listener("after_server_start")
+        async def start_reminders(app: Any, _: Any) -> None:
+            # After Rasa's own listener has loaded the agent and its store.
+            agent = getattr(app.ctx, "agent", None)
+            store = getattr(agent.tracker_store, "_tracker_store", agent.tracker_store) if agent else None
+            engine = getattr(store, "engine", None)  # an SQL store: reminders need its database
+            if not self.enabled or engine is None:
+                return
+            self.reminders = Reminders(engine, self.check_in)
+            self.reminders.start()
+
         @webhook.listener("after_server_stop")
         async def close(*_: Any) -> None:
+            if self.reminders is not None:
+                self.reminders.stop()
             await self.api.close()
 
         @webhook.route("/", methods=["GET"])
@@ -128,6 +146,28 @@ class TelegramInput(InputChannel):
         task = asyncio.create_task(work)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+
+    async def check_in(self, sender: str) -> None:
+        """A reminder fell due: run the check-in in the conversation, as a
+        turn of its own, and send what it says."""
+        agent = getattr(self.app.ctx, "agent", None) if self.app else None
+        if agent is None:
+            raise RuntimeError("the model is not loaded yet")
+        chat_id, collector = chat_id_of(sender), Collector()
+        async with self.chat_locks.hold(chat_id):
+            async with agent.lock_store.lock(sender):
+                # A day later the session has usually expired: start the new
+                # one here and drop its welcome-back, so the reminder is one
+                # short message.
+                tracker = await agent.processor.fetch_tracker_and_update_session(sender, Collector())
+                await agent.processor.save_tracker(tracker)
+                await agent.execute_action(sender, ACTION_CHECK_IN, collector, None, None)
+                # Then wait for the answer, as after any turn: the policies
+                # read the next message only after a listen.
+                await agent.execute_action(sender, ACTION_LISTEN_NAME, collector, None, None)
+            output = self.output()
+            for message in collector.messages:
+                await output.send_response(sender, message)
 
     async def handle_update(self, update: Dict[str, Any], on_new_message: OnNewMessage) -> None:
         try:
