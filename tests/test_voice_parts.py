@@ -320,7 +320,9 @@ def test_the_voice_makes_wav_and_slower_is_slower() -> None:
     text = "Releasing the piriformis with a tennis ball."
     normal, slow = synthesize(text), synthesize(text, slow=True)
     assert normal[:4] == b"RIFF" and seconds_of(normal) > 1.5
-    assert seconds_of(slow) > seconds_of(normal) * 1.2
+    # 1.45 against 1.1 stretches the speech by a third; the silences around it
+    # do not stretch, and Piper's timing varies a little from run to run.
+    assert seconds_of(slow) > seconds_of(normal) * 1.1
     assert synthesize("   ") == b""
 
 
