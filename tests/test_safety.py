@@ -200,6 +200,7 @@ WHOLE_BODY_RED_FLAGS = [
     ("my whole arm has puffed up since yesterday", "arm_clot"),
     ("my hand has gone cold and pale", "circulation"),
     ("my fingers turned blue and cold and they're numb", "circulation"),
+    ("two of my toes went white this morning and I can't get them warm", "circulation"),
     ("a sudden ripping pain between my shoulder blades", "aorta"),
     ("sudden agony between my shoulder blades out of nowhere", "aorta"),
     ("pain under my ribs and I keep throwing up", "upper_belly"),
@@ -210,6 +211,8 @@ WHOLE_BODY_RED_FLAGS = [
     ("there's a lump in my armpit the size of a grape", "armpit_lump"),
 ]
 WHOLE_BODY_LOOK_ALIKES = [
+    "my hamstrings won't warm up before a run and feel tight",
+    "my fingers go white in the cold and come back once I'm inside",
     "my neck is stiff from looking at my laptop",
     "my arm is sore from my vaccine yesterday",
     "shin splints from the new running plan",
