@@ -4,10 +4,9 @@ from assistant import understand
 from assistant.features import default_extractor
 from assistant.matching import default_matcher
 from assistant.nlp.layer import stock
-from assistant.reading.reading import Finding, Reading
+from assistant.reading.reading import affirmed
 from assistant.safety import default_triager
 from assistant.screening import default_screening
-from assistant.textmatch import fold
 
 # The action server imports this package before it answers its health check:
 # building the knowledge base, the word index, the triage rules and the
@@ -18,10 +17,8 @@ from assistant.textmatch import fold
 if stock():
     understand.default_reader()
 default_screening()
-# A message as the Rasa server would send it, read here without ConText (all
-# affirmed): enough to build what ranking and triage build on first use.
-_WARM_UP = "my knee buckles going down the stairs"
-_found = [Finding(source, m.kind, m.id, m.surface, m.start, m.end) for source, find in understand.finders().items() for m in find(_WARM_UP)]
-_reading = Reading(_WARM_UP, fold(_WARM_UP), ((0, len(_WARM_UP)),), tuple(_found))
+# A message as the finders alone read it (no ConText here): enough to build
+# what ranking and triage build on first use.
+_reading = affirmed(understand.WARM_UP, understand.finders())
 default_matcher().rank(default_extractor().features(_reading))
 default_triager().judge(_reading)

@@ -62,11 +62,14 @@ def steps_and_closing(tracker: Tracker, muscle: Muscle) -> List[Message]:
     ]
 
 
-def sent_answer(tracker: Tracker) -> Answer | None:
-    """The screening answer the Rasa server read in the latest message (None:
-    it is no answer)."""
-    sent = tracker.latest_message.get("screening_answer")
-    return Answer.from_dict(sent) if isinstance(sent, dict) else None
+def answer_of(tracker: Tracker, region: str) -> Answer | None:
+    """The screening answer in the latest message (None: it is no answer), as
+    the Rasa server read it; Rasa as shipped sends none, and then it is read here."""
+    if "screening_answer" in tracker.latest_message:
+        sent = tracker.latest_message["screening_answer"]
+        return Answer.from_dict(sent) if isinstance(sent, dict) else None
+    text = tracker.latest_message.get("text") or ""
+    return screening_answer(default_screening(), tracker.get_slot("screening"), region, text)
 
 
 class ActionScreeningAnswer(Action):
@@ -77,15 +80,13 @@ class ActionScreeningAnswer(Action):
         screening = default_screening()
         region = str(tracker.get_slot("screening_region") or "")
         state = tracker.get_slot("screening")
-        text = tracker.latest_message.get("text") or ""
-        read = reading(tracker)
-        answer = sent_answer(tracker) if "screening_answer" in tracker.latest_message else screening_answer(screening, state, region, text)
+        answer = answer_of(tracker, region)
         if answer is None:
             send(dispatcher, screening.question(region) if region in screening.data.regions else [])
             return []
         if answer.kind is Kind.aside:
             # Noted, and the question still waits: an age or a tool is no answer to it.
-            have, why_not = replies.set_aside(default_extractor().tool_mentions(read)[0])
+            have, why_not = replies.set_aside(default_extractor().tool_mentions(reading(tracker))[0])
             noted = f"Got it, I'll stick to {replies.tool_names(kb(), have)}." if have else "Thanks, noted."
             waits = {"text": f"{noted} Before the steps, one thing I still need to know."}
             send(dispatcher, [*({"text": why} for why in why_not), waits, *screening.question(region)])

@@ -16,6 +16,9 @@ from assistant.features import Features, default_extractor
 from assistant.reading.reading import Finder, Reader, Reading
 from assistant.safety import Triage, default_triager
 
+# Read at start-up by both servers, to build what the first message would.
+WARM_UP = "my knee buckles going down the stairs"
+
 
 def finders() -> Dict[str, Finder]:
     """The vocabularies a message is read for."""
@@ -65,8 +68,8 @@ def describes_pain(intent: str | None, text: str) -> bool:
     return any(f.kind in ("areas", "muscle", "groups") for f in found)
 
 
-def features(text: str, reading: Reading | None = None) -> Features:
-    return default_extractor().features(reading or read(text))
+def features(text: str) -> Features:
+    return default_extractor().features(read(text))
 
 
 def triage(text: str) -> Triage:

@@ -29,10 +29,9 @@ from assistant.misheard import from_metadata
 from assistant.safety import Triage, says_not_that
 from assistant.safety_session import corrects_red_flag, earlier_texts, latest_said, turn_triage, yes_or_no
 from assistant.screening import default_screening, screening_answer
-from assistant.understand import describes_pain, read
+from assistant.understand import WARM_UP, describes_pain, read
 
 ACTION_RED_FLAG = "action_red_flag"
-WARM_UP = "my knee buckles going down the stairs"
 ACTION_RED_FLAG_CHECK = "action_red_flag_check"
 ACTION_SCREENING_ANSWER = "action_screening_answer"
 ACTION_NOT_THAT = "action_yes_no"

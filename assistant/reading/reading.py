@@ -8,8 +8,8 @@ denied, someone else's, in the past or only asked about.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Sequence, Tuple
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Sequence, Tuple
 
 from assistant.textmatch import PhraseMatch, fold
 
@@ -86,18 +86,24 @@ class Reading:
         )
 
 
+def affirmed(text: str, finders: Mapping[str, Finder]) -> Reading:
+    """What the finders alone make of a text, every finding affirmed and the
+    whole text one sentence: the reading before ConText, and enough to warm
+    up the stages that take a reading in a process without spaCy."""
+    text = (text or "")[:MAX_CHARS]
+    found = [(source, m) for source, find in finders.items() for m in find(text)]
+    findings = tuple(Finding(source, m.kind, m.id, m.surface, m.start, m.end) for source, m in found)
+    return Reading(text, fold(text), ((0, len(text)),), findings)
+
+
 class Reader:
     def __init__(self, finders: Mapping[str, Finder], assertions: AssertionReader):
         self.finders = dict(finders)
         self.assertions = assertions
 
     def read(self, text: str) -> Reading:
-        text = (text or "")[:MAX_CHARS]
-        folded = fold(text)
-        found: List[Tuple[str, PhraseMatch]] = [(source, m) for source, find in self.finders.items() for m in find(text)]
+        found = affirmed(text, self.finders)
         # The matchers' offsets are into the folded text: ConText reads that too.
-        analysis = self.assertions.analyse(folded, [(m.start, m.end) for _, m in found])
-        findings = tuple(
-            Finding(source, m.kind, m.id, m.surface, m.start, m.end, assertion) for (source, m), assertion in zip(found, analysis.assertions, strict=True)
-        )
-        return Reading(text, folded, analysis.sentences, findings, analysis.people)
+        analysis = self.assertions.analyse(found.folded, [(f.start, f.end) for f in found.findings])
+        findings = tuple(replace(f, assertion=a) for f, a in zip(found.findings, analysis.assertions, strict=True))
+        return replace(found, sentences=analysis.sentences, findings=findings, others=analysis.people)
